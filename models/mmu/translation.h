@@ -35,6 +35,7 @@ struct regime {
     bool affd = false;          // access-flag fault disable (SMMU CD.AFFD): AF=0 does not fault
     bool hpd = false;           // hierarchical permission disable
     bool wxn = false;           // writable implies execute-never
+    bool ttst = false;          // FEAT_TTST: allow TxSZ up to 48 (4K/16K) / 47 (64K)
 };
 
 // One access to translate.
@@ -53,7 +54,9 @@ struct leaf_attrs {
     bool af = true;
     uint8_t attr_index = 0;     // MAIR index
     uint8_t sh = 0;
-    // Hierarchical restrictions collected from table descriptors on the way down.
+    bool contiguous = false;    // contiguous hint (bit 52)
+    // Hierarchical restrictions collected from table descriptors on the way down (left zero by
+    // the walker when regime.hpd is set). ap_table bit 0: no EL0 access, bit 1: no write.
     uint8_t ap_table = 0;
     bool uxn_table = false;
     bool pxn_table = false;
