@@ -61,6 +61,8 @@ struct provenance {
     unsigned line = 0;
     unsigned column = 0;
     std::string origin; // "file", "include", "-f", "-C", "default"
+    unsigned override_index = 0;  // -C: the n of "-C #n"
+    std::string override_text;    // -C: the assignment as given
     std::string str() const;
 };
 
@@ -89,7 +91,8 @@ public:
     // ranges and enum choices. Collects all errors; throws one config_error listing them.
     void validate(const param_registry& reg) const;
 
-    config_view root() const;
+    config_view root() const;                            // defaults from param_registry::global()
+    config_view root(const param_registry& reg) const;  // added: defaults from `reg`
 
     // The resolved tree with registry defaults filled in, as TOML text / JSON, and each leaf
     // with its provenance ("key = value  # origin").

@@ -34,7 +34,8 @@ const char* param_type_name(param_type t);
 struct param_def {
     std::string path;          // "dram[].latency", "sim.seed", "scenario.step[].addr"
     param_type type = param_type::integer;
-    std::string default_value; // as TOML text ("40", "\"4KiB\"", "true"); empty = required
+    std::string default_value; // as TOML text ("40", "\"4KiB\"", "true"); empty = no default
+                               // (the key is optional unless `required`)
     std::string unit;          // for docs: "cycles", "bytes", ...
     std::optional<double> min; // in the type's base unit (bytes, ps, Hz, bytes/s)
     std::optional<double> max;
@@ -81,5 +82,9 @@ bool parse_bandwidth(const std::string& s, uint64_t& out, std::string& err);
 // Formats a byte count with the largest exact binary unit ("4KiB", "2MiB", "1000B").
 std::string format_size(uint64_t bytes);
 std::string format_time_ps(uint64_t ps);  // "100ns", "1.5us"
+// Added: unsigned integer text, decimal or 0x-hex, '_' between digits ("0xffff_8000_0000_0000").
+bool parse_uint_text(const std::string& s, uint64_t& out, std::string& err);
+std::string format_frequency(uint64_t hz);     // "1GHz", "800MHz", "32768Hz"
+std::string format_bandwidth(uint64_t bytes_per_s);  // "12.8GB/s", "16GiB/s"
 
 }  // namespace vcmsim::platform
