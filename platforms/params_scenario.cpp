@@ -1,0 +1,150 @@
+// Parameters of [[scenario.step]] and [[scenario.check]]: the steps the CPU runs and the
+// checks that decide pass/fail. Keys valid for a step depend on its `op` (a check's on its
+// `kind`); see docs/scenario.md.
+#include "platforms/params.h"
+
+namespace vcmsim::platform {
+
+using pt = param_type;
+
+namespace {
+
+struct key {
+    const char* name;
+    param_type type;
+    const char* def;   // "" = required, "?" = optional without a default
+    const char* unit;
+    const char* desc;
+};
+
+void add_keys(param_registry& reg, const std::string& table, const std::string& disc,
+              const std::string& value, std::initializer_list<key> keys) {
+    for (const key& k : keys) {
+        const bool optional = std::string(k.def) == "?";
+        param_def d = make_param(table + "." + k.name, k.type, optional ? "" : k.def, k.unit, k.desc);
+        if (k.type == pt::enumeration && std::string(k.name) == "pattern")
+            d.choices = {"zero", "const", "incr", "random"};
+        if (!*k.def) d = required(d);
+        if (optional) d.required = false;
+        reg.add(when(d, disc, value));
+    }
+}
+
+}  // namespace
+
+void register_scenario_params(param_registry& reg) {
+    const std::string s = "scenario.step[]";
+    reg.add(required(make_enum(s + ".op", "", {"fill", "verify", "checksum", "copy", "write", "read",
+                                      "mmio_write", "mmio_read", "poll", "wait_irq", "delay",
+                                      "dma_copy", "dma_wait", "display_start", "display_wait",
+                                      "display_stop", "traffic_start", "traffic_wait",
+                                      "mmu_map", "mmu_unmap", "mmu_enable", "mmu_disable",
+                                      "sysreg", "tlbi"},
+                      "what the step does")));
+    reg.add(make_param(s + ".label", pt::string, "\"\"", "", "name shown in reports"));
+    reg.add(make_param(s + ".repeat", pt::uinteger, "1", "", "run the step this many times", 1.0, 1e9));
+
+    const key addr{"addr", pt::uinteger, "", "", "address"};
+    const key size{"size", pt::size, "", "bytes", "length"};
+    const key pattern{"pattern", pt::enumeration, "\"random\"", "", "data pattern"};
+    const key seed{"seed", pt::uinteger, "1", "", "pattern seed"};
+    const key width{"width", pt::uinteger, "4", "bytes", "access size, 1..8"};
+    const key timeout{"timeout", pt::time, "\"10ms\"", "ps", "give up after this long (0 = never)"};
+
+    add_keys(reg, s, "op", "fill", {addr, size, pattern, seed});
+    add_keys(reg, s, "op", "verify", {addr, size, pattern, seed});
+    add_keys(reg, s, "op", "checksum", {addr, size,
+              {"name", pt::string, "", "", "name under which the checksum is kept for checks"}});
+    add_keys(reg, s, "op", "copy", {{"src", pt::uinteger, "", "", "source address"},
+                                   {"dst", pt::uinteger, "", "", "destination address"}, size});
+    add_keys(reg, s, "op", "write", {addr, {"value", pt::uinteger, "", "", "value stored"}, width});
+    add_keys(reg, s, "op", "read", {addr, width,
+              {"expect", pt::uinteger, "?", "", "expected value (after mask); none = not checked"},
+              {"mask", pt::uinteger, "\"0xffffffffffffffff\"", "", "bits compared"}});
+    add_keys(reg, s, "op", "mmio_write", {addr, {"value", pt::uinteger, "", "", "value written"}, width});
+    add_keys(reg, s, "op", "mmio_read", {addr, width,
+              {"expect", pt::uinteger, "?", "", "expected value (after mask); none = not checked"},
+              {"mask", pt::uinteger, "\"0xffffffffffffffff\"", "", "bits compared"}});
+    add_keys(reg, s, "op", "poll", {addr, width,
+              {"mask", pt::uinteger, "\"0xffffffff\"", "", "bits compared"},
+              {"expect", pt::uinteger, "", "", "value awaited (after mask)"},
+              {"interval", pt::time, "\"100ns\"", "ps", "time between two reads"}, timeout});
+    add_keys(reg, s, "op", "wait_irq", {{"device", pt::string, "", "", "device whose interrupt is awaited"},
+              timeout});
+    add_keys(reg, s, "op", "delay", {{"time", pt::time, "", "ps", "time to wait"}});
+    const key dma{"dma", pt::string, "", "", "DMA engine name"};
+    const key channel{"channel", pt::uinteger, "0", "", "DMA channel"};
+    const key expect_status{"expect_status", pt::string, "\"done\"", "",
+                            "channel outcome the step expects: done, or an error code name "
+                            "(src_error, dst_error, zero_len, loop, desc_fetch, desc_align, ...)"};
+    add_keys(reg, s, "op", "dma_copy",
+             {dma, channel, {"src", pt::uinteger, "", "", "source address"},
+              {"dst", pt::uinteger, "", "", "destination address"}, size,
+              {"segments", pt::uinteger, "1", "", "descriptors in the chain (equal split)"},
+              {"desc_addr", pt::uinteger, "", "", "where the CPU writes the descriptor chain"},
+              {"wait", pt::boolean, "true", "", "wait for the channel to finish"}, timeout,
+              expect_status});
+    add_keys(reg, s, "op", "dma_wait", {dma, channel, timeout, expect_status});
+    const key display{"display", pt::string, "", "", "display controller name"};
+    add_keys(reg, s, "op", "display_start",
+             {display, {"fb", pt::uinteger, "", "", "framebuffer physical address"}});
+    add_keys(reg, s, "op", "display_wait",
+             {display, {"frames", pt::uinteger, "", "", "wait until this many frames were scanned"},
+              timeout});
+    add_keys(reg, s, "op", "display_stop", {display});
+    const key traffic{"traffic", pt::string, "", "", "traffic generator name"};
+    add_keys(reg, s, "op", "traffic_start", {traffic});
+    add_keys(reg, s, "op", "traffic_wait", {traffic, timeout});
+
+    const key va{"va", pt::uinteger, "", "", "virtual address"};
+    add_keys(reg, s, "op", "mmu_map",
+             {va, {"pa", pt::uinteger, "", "", "physical address"}, size,
+              {"write", pt::boolean, "true", "", "writable"},
+              {"exec", pt::boolean, "false", "", "executable"},
+              {"user", pt::boolean, "false", "", "accessible at EL0"},
+              {"global", pt::boolean, "false", "", "global (not tagged with the ASID)"}});
+    add_keys(reg, s, "op", "mmu_unmap", {va, size});
+    add_keys(reg, s, "op", "sysreg",
+             {{"reg", pt::string, "", "", "sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1 or mair_el1"},
+              {"value", pt::uinteger, "", "", "value written"}});
+    {
+        param_def d = make_enum(s + ".kind", "", {"vmalle1", "aside1", "vae1", "vaae1"},
+                                "TLB invalidation: all, by ASID, by VA (+ASID), by VA (all ASIDs)");
+        reg.add(when(required(d), "op", "tlbi"));
+    }
+    add_keys(reg, s, "op", "tlbi", {{"addr", pt::uinteger, "0", "", "VA (vae1, vaae1)"},
+                                   {"asid", pt::uinteger, "0", "", "ASID (aside1, vae1)"}});
+    for (const char* op : {"fill", "verify", "checksum", "copy", "write", "read"}) {
+        param_def d = make_enum(s + ".expect_fault", "\"\"",
+                                {"", "translation", "access_flag", "permission", "address_size", "walk_abort"},
+                                "the step must stop with this translation fault (empty = no fault)");
+        reg.add(when(d, "op", op));
+    }
+
+    const std::string c = "scenario.check[]";
+    reg.add(required(make_enum(c + ".kind", "", {"memory_pattern", "memory_equal", "checksum_equal", "stat",
+                                        "underruns", "dma_status"},
+                      "what the check compares")));
+    reg.add(make_param(c + ".label", pt::string, "\"\"", "", "name shown in reports"));
+    add_keys(reg, c, "kind", "memory_pattern", {addr, size, pattern, seed,
+              {"offset", pt::size, "0", "bytes", "offset of addr inside the pattern's buffer"}});
+    add_keys(reg, c, "kind", "memory_equal",
+             {{"a", pt::uinteger, "", "", "first region"}, {"b", pt::uinteger, "", "", "second region"},
+              size});
+    add_keys(reg, c, "kind", "checksum_equal",
+             {{"a", pt::string, "", "", "checksum name"}, {"b", pt::string, "", "", "checksum name"}});
+    add_keys(reg, c, "kind", "stat", {{"name", pt::string, "", "", "statistic name (stats.txt)"}});
+    for (const char* k : {"equals", "min", "max"}) {
+        param_def d = make_param(c + "." + k, pt::real, "", "", std::string("accepted value: ") + k);
+        reg.add(when(d, "kind", "stat"));
+    }
+    add_keys(reg, c, "kind", "underruns", {display});
+    for (const char* k : {"equals", "max"}) {
+        param_def d = make_param(c + "." + k, pt::uinteger, "", "", std::string("underrun count: ") + k);
+        reg.add(when(d, "kind", "underruns"));
+    }
+    add_keys(reg, c, "kind", "dma_status", {dma, channel,
+              {"expect", pt::string, "\"done\"", "", "expected channel outcome"}});
+}
+
+}  // namespace vcmsim::platform

@@ -1,0 +1,187 @@
+#include "platforms/platform.h"
+
+#include <stdexcept>
+
+#include "models/core/addr_range.h"
+#include "models/cpu/cpu.h"
+#include "models/devices/display.h"
+#include "models/devices/traffic_gen.h"
+#include "models/dma/dma_engine.h"
+#include "models/interconnect/router.h"
+#include "models/memory/dram.h"
+#include "platforms/params.h"
+
+namespace vcmsim::platform {
+
+namespace {
+constexpr uint64_t mmio_window = 0x1000;
+
+struct route_claim {
+    std::string name;
+    core::addr_range range;
+    std::string where;
+};
+}  // namespace
+
+struct platform::parts {
+    std::unique_ptr<interconnect::router> bus;
+    std::unique_ptr<cpu::cpu> cpu;
+    std::vector<std::unique_ptr<memory::dram>> drams;
+    std::vector<std::unique_ptr<dma::dma_engine>> dmas;
+    std::vector<std::unique_ptr<devices::display>> displays;
+    std::vector<std::unique_ptr<devices::traffic_gen>> traffic;
+    std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irqs;
+    std::vector<route_claim> claims;
+    unsigned next_port = 0;
+};
+
+void init_time_resolution() {
+    static bool done = false;
+    if (!done) sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+    done = true;
+}
+
+platform::platform(const sc_core::sc_module_name& name, const config& cfg)
+    : sc_module(name), m(std::make_unique<parts>()), m_debug("debug") {
+    const config_view root = cfg.root();
+    m_seed = root.table("sim").get_uint("seed");
+
+    m->bus = std::make_unique<interconnect::router>("bus", bind_router(root.table("interconnect")));
+    m->cpu = std::make_unique<cpu::cpu>("cpu", bind_cpu(root.table("cpu"), m_seed));
+    m->cpu->out.bind(m->bus->in);
+    m_debug.bind(m->bus->in);
+
+    std::vector<std::string> names;
+    auto claim_name = [&](const config_view& v) {
+        const std::string n = v.get_string("name");
+        if (n.empty()) v.fail("name", "must not be empty");
+        for (char ch : n)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+                v.fail("name", "'" + n + "': use letters, digits and '_' only");
+        for (const auto& other : names)
+            if (other == n) v.fail("name", "duplicate name '" + n + "'");
+        if (n == "cpu" || n == "bus" || n == "debug") v.fail("name", "'" + n + "' is reserved");
+        names.push_back(n);
+        return n;
+    };
+    // Routes a target socket at [base, base+size) after checking overlaps with earlier claims.
+    auto route = [&](const config_view& v, const std::string& key, const std::string& n,
+                     uint64_t base, uint64_t size, auto& target_socket) {
+        const core::addr_range r{base, size};
+        if (base + (size - 1) < base) v.fail(key, "range wraps past the top of the address space");
+        for (const auto& c : m->claims)
+            if (c.range.overlaps(r))
+                v.fail(key, "range of '" + n + "' overlaps '" + c.name + "' (declared at " + c.where + ")");
+        m->claims.push_back({n, r, v.where(key)});
+        m->bus->out.bind(target_socket);
+        m->bus->add_route(n, r, m->next_port++);
+    };
+    auto wire_irq = [&](const config_view& v, const std::string& n, sc_core::sc_out<bool>& port,
+                        device_ref& ref) {
+        auto sig = std::make_unique<sc_core::sc_signal<bool>>((n + "_irq").c_str());
+        port.bind(*sig);
+        if (v.get_bool("irq")) {
+            ref.irq_line = static_cast<int>(m->cpu->irq.size());
+            m->cpu->irq.bind(*sig);
+        }
+        m->irqs.push_back(std::move(sig));
+    };
+
+    for (size_t i = 0; i < root.count("dram"); ++i) {
+        const config_view v = root.at("dram", i);
+        const std::string n = claim_name(v);
+        auto d = std::make_unique<memory::dram>(n.c_str(), bind_dram(v));
+        const uint64_t base = v.get_uint("base"), size = v.get_size("size");
+        route(v, "base", n, base, size, d->in);
+        m_devices.push_back({n, "dram", d->name(), base, size, -1});
+        m->drams.push_back(std::move(d));
+    }
+    for (size_t i = 0; i < root.count("dma"); ++i) {
+        const config_view v = root.at("dma", i);
+        const std::string n = claim_name(v);
+        auto d = std::make_unique<dma::dma_engine>(n.c_str(), bind_dma(v));
+        const uint64_t base = v.get_uint("mmio");
+        route(v, "mmio", n, base, mmio_window, d->mmio);
+        d->out.bind(m->bus->in);
+        device_ref ref{n, "dma", d->name(), base, mmio_window, -1};
+        wire_irq(v, n, d->irq, ref);
+        m_devices.push_back(ref);
+        m->dmas.push_back(std::move(d));
+    }
+    for (size_t i = 0; i < root.count("display"); ++i) {
+        const config_view v = root.at("display", i);
+        const std::string n = claim_name(v);
+        auto d = std::make_unique<devices::display>(n.c_str(), bind_display(v));
+        const uint64_t base = v.get_uint("mmio");
+        route(v, "mmio", n, base, mmio_window, d->mmio);
+        d->out.bind(m->bus->in);
+        device_ref ref{n, "display", d->name(), base, mmio_window, -1};
+        wire_irq(v, n, d->irq, ref);
+        m_devices.push_back(ref);
+        m->displays.push_back(std::move(d));
+    }
+    for (size_t i = 0; i < root.count("traffic"); ++i) {
+        const config_view v = root.at("traffic", i);
+        const std::string n = claim_name(v);
+        auto d = std::make_unique<devices::traffic_gen>(n.c_str(), bind_traffic(v, m_seed));
+        const uint64_t base = v.get_uint("mmio");
+        route(v, "mmio", n, base, mmio_window, d->mmio);
+        d->out.bind(m->bus->in);
+        device_ref ref{n, "traffic", d->name(), base, mmio_window, -1};
+        wire_irq(v, n, d->irq, ref);
+        m_devices.push_back(ref);
+        m->traffic.push_back(std::move(d));
+    }
+    if (m->drams.empty()) root.fail("", "the platform needs at least one [[dram]]");
+
+    m_scenario.parse(root, *this);
+    m->cpu->set_program([this](cpu::cpu& c) { m_scenario.run(c, &c, *this); },
+                        [] { sc_core::sc_stop(); });
+}
+
+platform::~platform() = default;
+
+cpu::cpu& platform::cpu() { return *m->cpu; }
+bool platform::cpu_finished() const { return m->cpu->finished(); }
+interconnect::router& platform::bus() { return *m->bus; }
+
+const device_ref* platform::find_device(const std::string& name) const {
+    for (const auto& d : m_devices)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+bool platform::is_memory(uint64_t addr, uint64_t len) const {
+    for (const auto& d : m_devices)
+        if (d.kind == "dram" && core::addr_range{d.mmio_base, d.size}.contains(addr, len)) return true;
+    return false;
+}
+
+namespace {
+bool debug_access(tlm_utils::simple_initiator_socket<platform>& s, tlm::tlm_command cmd,
+                  uint64_t addr, uint8_t* data, uint64_t len) {
+    uint64_t done = 0;
+    while (done < len) {
+        const unsigned n = static_cast<unsigned>(std::min<uint64_t>(len - done, 1u << 20));
+        tlm::tlm_generic_payload t;
+        t.set_command(cmd);
+        t.set_address(addr + done);
+        t.set_data_ptr(data + done);
+        t.set_data_length(n);
+        t.set_streaming_width(n);
+        if (s->transport_dbg(t) != n) return false;
+        done += n;
+    }
+    return true;
+}
+}  // namespace
+
+bool platform::debug_read(uint64_t addr, uint8_t* data, uint64_t len) {
+    return debug_access(m_debug, tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
+bool platform::debug_write(uint64_t addr, const uint8_t* data, uint64_t len) {
+    return debug_access(m_debug, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
+}
+
+}  // namespace vcmsim::platform

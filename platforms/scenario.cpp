@@ -1,0 +1,476 @@
+#include "platforms/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "models/core/stats.h"
+#include "models/mmu/vmsa.h"
+#include "vcm/drivers/display_driver.h"
+#include "vcm/drivers/dma_driver.h"
+#include "vcm/drivers/traffic_driver.h"
+
+namespace vcmsim::platform {
+
+namespace {
+
+std::string hex(uint64_t v) {
+    std::ostringstream os;
+    os << "0x" << std::hex << v;
+    return os.str();
+}
+
+cpu::pattern_kind pattern_of(const config_view& v) {
+    cpu::pattern_kind p = cpu::pattern_kind::random;
+    cpu::parse_pattern(v.get_string("pattern"), p);
+    return p;
+}
+
+const device_ref& need_device(const config_view& v, const std::string& key, const std::string& kind,
+                              const scenario_env& env) {
+    const std::string name = v.get_string(key);
+    const device_ref* d = env.find_device(name);
+    if (!d) v.fail(key, "no device named '" + name + "'");
+    if (d->kind != kind) v.fail(key, "'" + name + "' is a " + d->kind + ", not a " + kind);
+    return *d;
+}
+
+bool known_outcome(const std::string& s) {
+    static const char* names[] = {"done", "desc_align", "desc_fetch", "zero_len", "bad_flags",
+                                  "loop", "chain_limit", "src_error", "dst_error", "aborted"};
+    return std::find(std::begin(names), std::end(names), s) != std::end(names);
+}
+
+}  // namespace
+
+void scenario::parse(const config_view& root, const scenario_env& env) {
+    const config_view sc = root.table("scenario");
+    const config_view mm = root.table("cpu").table("mmu");
+    bool uses_tables = false;
+    std::vector<std::string> checksum_names;
+    for (size_t i = 0; i < sc.count("step"); ++i) {
+        const config_view v = sc.at("step", i);
+        step s;
+        s.op = v.get_string("op");
+        s.label = v.get_string("label");
+        s.repeat = v.get_uint("repeat");
+        s.where = v.where();
+        auto opt_u = [&](const char* k, uint64_t& out) { if (v.has(k)) out = v.get_uint(k); };
+        if (s.op == "fill" || s.op == "verify") {
+            s.addr = v.get_uint("addr");
+            s.size = v.get_size("size");
+            s.pattern = pattern_of(v);
+            s.seed = v.get_uint("seed");
+        } else if (s.op == "checksum") {
+            s.addr = v.get_uint("addr");
+            s.size = v.get_size("size");
+            s.name = v.get_string("name");
+            checksum_names.push_back(s.name);
+        } else if (s.op == "copy") {
+            s.src = v.get_uint("src");
+            s.dst = v.get_uint("dst");
+            s.size = v.get_size("size");
+        } else if (s.op == "write" || s.op == "mmio_write") {
+            s.addr = v.get_uint("addr");
+            s.value = v.get_uint("value");
+            s.width = static_cast<unsigned>(v.get_uint("width"));
+        } else if (s.op == "read" || s.op == "mmio_read") {
+            s.addr = v.get_uint("addr");
+            s.width = static_cast<unsigned>(v.get_uint("width"));
+            s.has_expect = v.has("expect");
+            opt_u("expect", s.expect);
+            s.mask = v.get_uint("mask");
+        } else if (s.op == "poll") {
+            s.addr = v.get_uint("addr");
+            s.width = static_cast<unsigned>(v.get_uint("width"));
+            s.mask = v.get_uint("mask");
+            s.expect = v.get_uint("expect");
+            s.interval_ps = v.get_time_ps("interval");
+            s.timeout_ps = v.get_time_ps("timeout");
+        } else if (s.op == "wait_irq") {
+            s.device = v.get_string("device");
+            const device_ref* d = env.find_device(s.device);
+            if (!d) v.fail("device", "no device named '" + s.device + "'");
+            if (d->irq_line < 0) v.fail("device", "'" + s.device + "' has no interrupt line");
+            s.timeout_ps = v.get_time_ps("timeout");
+        } else if (s.op == "delay") {
+            s.time_ps = v.get_time_ps("time");
+        } else if (s.op == "dma_copy" || s.op == "dma_wait") {
+            s.device = need_device(v, "dma", "dma", env).name;
+            s.channel = v.get_uint("channel");
+            s.timeout_ps = v.get_time_ps("timeout");
+            s.expect_status = v.get_string("expect_status");
+            if (!known_outcome(s.expect_status))
+                v.fail("expect_status", "unknown DMA outcome '" + s.expect_status + "'");
+            if (s.op == "dma_copy") {
+                s.src = v.get_uint("src");
+                s.dst = v.get_uint("dst");
+                s.size = v.get_size("size");
+                s.segments = v.get_uint("segments");
+                if (s.segments == 0) v.fail("segments", "must be at least 1");
+                s.desc_addr = v.get_uint("desc_addr");
+                s.wait = v.get_bool("wait");
+            }
+        } else if (s.op == "display_start" || s.op == "display_wait" || s.op == "display_stop") {
+            s.device = need_device(v, "display", "display", env).name;
+            if (s.op == "display_start") s.addr = v.get_uint("fb");
+            if (s.op == "display_wait") {
+                s.frames = v.get_uint("frames");
+                s.timeout_ps = v.get_time_ps("timeout");
+            }
+        } else if (s.op == "traffic_start" || s.op == "traffic_wait") {
+            s.device = need_device(v, "traffic", "traffic", env).name;
+            if (s.op == "traffic_wait") s.timeout_ps = v.get_time_ps("timeout");
+        }
+        if (s.op == "mmu_map" || s.op == "mmu_unmap") {
+            uses_tables = true;
+            s.addr = v.get_uint("va");
+            s.size = v.get_size("size");
+            if (s.op == "mmu_map") {
+                s.value = v.get_uint("pa");
+                s.write = v.get_bool("write");
+                s.exec = v.get_bool("exec");
+                s.user = v.get_bool("user");
+                s.global = v.get_bool("global");
+            }
+        } else if (s.op == "mmu_enable") {
+            uses_tables = true;
+        } else if (s.op == "sysreg") {
+            s.reg = v.get_string("reg");
+            core::sysreg r;
+            if (!core::parse_sysreg(s.reg, r))
+                v.fail("reg", "unknown system register '" + s.reg + "' (sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1)");
+            s.value = v.get_uint("value");
+        } else if (s.op == "tlbi") {
+            s.kind = v.get_string("kind");
+            s.addr = v.get_uint("addr");
+            s.value = v.get_uint("asid");
+        }
+        if (s.op == "fill" || s.op == "verify" || s.op == "checksum" || s.op == "copy" ||
+            s.op == "write" || s.op == "read")
+            s.expect_fault = v.get_string("expect_fault");
+        if ((s.op == "write" || s.op == "read" || s.op == "mmio_write" || s.op == "mmio_read" ||
+             s.op == "poll") &&
+            (s.width < 1 || s.width > 8))
+            v.fail("width", "must be 1..8 bytes");
+        m_steps.push_back(std::move(s));
+    }
+    if (uses_tables) {
+        const std::string g = mm.get_string("granule");
+        m_cpu_mmu_setup.tg = g == "16KiB" ? mmu::granule::g16k : g == "64KiB" ? mmu::granule::g64k : mmu::granule::g4k;
+        m_cpu_mmu_setup.tsz = 64 - static_cast<unsigned>(mm.get_uint("va_bits"));
+        m_cpu_mmu_setup.oas_bits = static_cast<unsigned>(mm.get_uint("oas_bits"));
+        m_cpu_mmu_setup.asid = static_cast<uint16_t>(mm.get_uint("asid"));
+        m_cpu_mmu_setup.pool_base = mm.get_uint("table_pool");
+        m_cpu_mmu_setup.pool_size = mm.get_size("table_pool_size");
+        if (!env.is_memory(m_cpu_mmu_setup.pool_base, m_cpu_mmu_setup.pool_size))
+            mm.fail("table_pool", "the page-table memory must lie inside a [[dram]] (mmu_* steps use it)");
+        if (!mmu::tsz_valid(m_cpu_mmu_setup.tg, m_cpu_mmu_setup.tsz, false))
+            mm.fail("va_bits", "not a valid input size for the " + g + " granule");
+    }
+    for (size_t i = 0; i < sc.count("check"); ++i) {
+        const config_view v = sc.at("check", i);
+        check c;
+        c.kind = v.get_string("kind");
+        c.label = v.get_string("label");
+        c.where = v.where();
+        if (c.kind == "memory_pattern") {
+            c.addr = v.get_uint("addr");
+            c.size = v.get_size("size");
+            c.pattern = pattern_of(v);
+            c.seed = v.get_uint("seed");
+            c.offset = v.get_size("offset");
+        } else if (c.kind == "memory_equal") {
+            c.a_addr = v.get_uint("a");
+            c.b_addr = v.get_uint("b");
+            c.size = v.get_size("size");
+        } else if (c.kind == "checksum_equal") {
+            c.a = v.get_string("a");
+            c.b = v.get_string("b");
+            for (const auto* k : {"a", "b"}) {
+                const std::string n = v.get_string(k);
+                if (std::find(checksum_names.begin(), checksum_names.end(), n) == checksum_names.end())
+                    v.fail(k, "no checksum step is named '" + n + "'");
+            }
+        } else if (c.kind == "stat") {
+            c.name = v.get_string("name");
+            c.has_equals = v.has("equals");
+            c.has_min = v.has("min");
+            c.has_max = v.has("max");
+            if (c.has_equals) c.equals = v.get_double("equals");
+            if (c.has_min) c.min = v.get_double("min");
+            if (c.has_max) c.max = v.get_double("max");
+            if (!c.has_equals && !c.has_min && !c.has_max)
+                v.fail("name", "a stat check needs equals, min or max");
+        } else if (c.kind == "underruns") {
+            c.device = need_device(v, "display", "display", env).name;
+            c.has_equals = v.has("equals");
+            c.has_max = v.has("max");
+            if (c.has_equals) c.equals = static_cast<double>(v.get_uint("equals"));
+            if (c.has_max) c.max = static_cast<double>(v.get_uint("max"));
+            if (!c.has_equals && !c.has_max) v.fail("display", "an underruns check needs equals or max");
+        } else if (c.kind == "dma_status") {
+            c.device = need_device(v, "dma", "dma", env).name;
+            c.channel = v.get_uint("channel");
+            c.expect = v.get_string("expect");
+            if (!known_outcome(c.expect)) v.fail("expect", "unknown DMA outcome '" + c.expect + "'");
+        }
+        m_checks.push_back(std::move(c));
+    }
+}
+
+void scenario::run(core::master_port& cpu, core::mmu_control* mmu, scenario_env& env) {
+    m_mmu = mmu;
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        step_result r = run_step(m_steps[i], cpu, env);
+        for (uint64_t k = 1; k < m_steps[i].repeat && r.ok; ++k) {
+            const uint64_t start = r.start_ps;
+            r = run_step(m_steps[i], cpu, env);
+            r.start_ps = start;
+        }
+        if (m_steps[i].repeat > 1) r.message += " (x" + std::to_string(m_steps[i].repeat) + ")";
+        r.index = i;
+        const bool ok = r.ok;
+        m_results.push_back(std::move(r));
+        if (!ok) return;
+    }
+    m_completed = true;
+}
+
+step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_env& env) {
+    step_result r;
+    r.op = s.op;
+    r.label = s.label;
+    r.start_ps = cpu.now_ps();
+    core::op_status st;
+    std::ostringstream msg;
+    auto& c = static_cast<core::master_port&>(cpu);
+    const device_ref* dev = s.device.empty() ? nullptr : env.find_device(s.device);
+
+    if (s.op == "fill" || s.op == "verify") {
+        std::vector<uint8_t> buf(4096), expect(4096);
+        uint64_t mismatches = 0, first_bad = 0;
+        for (uint64_t off = 0; off < s.size && st.ok; off += buf.size()) {
+            const uint64_t n = std::min<uint64_t>(buf.size(), s.size - off);
+            if (s.op == "fill") {
+                cpu::generate_pattern(s.pattern, s.seed, off, buf.data(), n);
+                st = c.write(s.addr + off, buf.data(), n);
+            } else {
+                st = c.read(s.addr + off, buf.data(), n);
+                cpu::generate_pattern(s.pattern, s.seed, off, expect.data(), n);
+                for (uint64_t i = 0; st.ok && i < n; ++i)
+                    if (buf[i] != expect[i] && mismatches++ == 0) first_bad = s.addr + off + i;
+            }
+        }
+        if (st.ok && mismatches)
+            st = core::op_status::failure(first_bad, std::to_string(mismatches) +
+                                                         " bytes differ, first at " + hex(first_bad));
+        msg << s.size << " bytes at " << hex(s.addr);
+    } else if (s.op == "checksum") {
+        std::vector<uint8_t> buf(4096);
+        uint64_t sum = cpu::fnv_init;
+        for (uint64_t off = 0; off < s.size && st.ok; off += buf.size()) {
+            const uint64_t n = std::min<uint64_t>(buf.size(), s.size - off);
+            st = c.read(s.addr + off, buf.data(), n);
+            sum = cpu::fnv1a(sum, buf.data(), n);
+        }
+        if (st.ok) m_checksums[s.name] = sum;
+        msg << s.name << " = " << hex(sum);
+    } else if (s.op == "copy") {
+        std::vector<uint8_t> buf(4096);
+        for (uint64_t off = 0; off < s.size && st.ok; off += buf.size()) {
+            const uint64_t n = std::min<uint64_t>(buf.size(), s.size - off);
+            st = c.read(s.src + off, buf.data(), n);
+            if (st.ok) st = c.write(s.dst + off, buf.data(), n);
+        }
+    } else if (s.op == "write") {
+        uint8_t d[8];
+        for (unsigned i = 0; i < 8; ++i) d[i] = static_cast<uint8_t>(s.value >> (8 * i));
+        st = c.write(s.addr, d, s.width);
+    } else if (s.op == "read" || s.op == "mmio_read") {
+        uint64_t v = 0;
+        if (s.op == "read") {
+            uint8_t d[8] = {};
+            st = c.read(s.addr, d, s.width);
+            for (unsigned i = 0; i < s.width; ++i) v |= static_cast<uint64_t>(d[i]) << (8 * i);
+        } else {
+            st = c.mmio_read(s.addr, v, s.width);
+        }
+        msg << hex(s.addr) << " = " << hex(v);
+        if (st.ok && s.has_expect && (v & s.mask) != (s.expect & s.mask))
+            st = core::op_status::failure(s.addr, "read " + hex(v) + ", expected " + hex(s.expect) +
+                                                      " under mask " + hex(s.mask));
+    } else if (s.op == "mmio_write") {
+        st = c.mmio_write(s.addr, s.value, s.width);
+    } else if (s.op == "poll") {
+        if (!c.poll(s.addr, s.mask, s.expect, s.timeout_ps, s.interval_ps, s.width))
+            st = core::op_status::failure(s.addr, "register never matched " + hex(s.expect));
+    } else if (s.op == "wait_irq") {
+        if (!c.wait_irq(static_cast<unsigned>(dev->irq_line), s.timeout_ps))
+            st = core::op_status::failure(0, "no interrupt from " + s.device + " before the timeout");
+    } else if (s.op == "delay") {
+        c.delay(s.time_ps);
+    } else if (s.op == "dma_copy" || s.op == "dma_wait") {
+        vcm::dma_driver drv(c, dev->mmio_base, dev->irq_line);
+        const unsigned ch = static_cast<unsigned>(s.channel);
+        if (s.op == "dma_copy") {
+            st = drv.write_chain(s.desc_addr, vcm::split_copy(s.src, s.dst, s.size,
+                                                              static_cast<unsigned>(s.segments)));
+            if (st.ok) st = drv.start(ch, s.desc_addr);
+            msg << s.size << " bytes " << hex(s.src) << " -> " << hex(s.dst) << " in " << s.segments
+                << " descriptor(s)";
+        }
+        if (st.ok && (s.op == "dma_wait" || s.wait)) {
+            vcm::dma_channel_status cs;
+            st = drv.wait(ch, s.timeout_ps, cs);
+            if (st.ok && cs.outcome() != s.expect_status)
+                st = core::op_status::failure(0, "channel " + std::to_string(ch) + " ended '" +
+                                                      cs.outcome() + "', expected '" +
+                                                      s.expect_status + "'");
+            if (st.ok) msg << (msg.tellp() ? ", " : "") << "ended " << cs.outcome();
+        }
+    } else if (s.op == "display_start") {
+        st = vcm::display_driver(c, dev->mmio_base).start(s.addr);
+    } else if (s.op == "display_wait") {
+        st = vcm::display_driver(c, dev->mmio_base).wait_frames(s.frames, s.timeout_ps);
+    } else if (s.op == "display_stop") {
+        st = vcm::display_driver(c, dev->mmio_base).stop();
+    } else if (s.op.rfind("mmu_", 0) == 0 || s.op == "sysreg" || s.op == "tlbi") {
+        st = run_mmu_step(s, c);
+    } else if (s.op == "traffic_start") {
+        st = vcm::traffic_driver(c, dev->mmio_base).start();
+    } else if (s.op == "traffic_wait") {
+        st = vcm::traffic_driver(c, dev->mmio_base).wait(s.timeout_ps);
+    }
+    if (!s.expect_fault.empty()) {
+        const std::string want = s.expect_fault + " fault";
+        if (!st.ok && st.error.rfind(want, 0) == 0) {
+            msg.str("");
+            msg << "faulted as expected: " << st.error;
+            st = {};
+        } else if (st.ok) {
+            st = core::op_status::failure(0, "expected a " + want + ", but the step completed");
+        } else {
+            st.error = "expected a " + want + ", got: " + st.error;
+        }
+    }
+    r.end_ps = cpu.now_ps();
+    r.ok = st.ok;
+    r.message = st.ok ? msg.str() : st.error;
+    return r;
+}
+
+core::op_status scenario::run_mmu_step(const step& s, core::master_port& cpu) {
+    if (!m_mmu) return core::op_status::failure(0, "this processor has no MMU");
+    if (s.op == "sysreg") {
+        core::sysreg r = core::sysreg::sctlr_el1;
+        if (!core::parse_sysreg(s.reg, r)) return core::op_status::failure(0, "unknown register " + s.reg);
+        m_mmu->write_sysreg(r, s.value);
+        return {};
+    }
+    if (s.op == "tlbi") {
+        if (s.kind == "vmalle1") m_mmu->tlbi_all();
+        else if (s.kind == "aside1") m_mmu->tlbi_asid(static_cast<uint16_t>(s.value));
+        else if (s.kind == "vae1") m_mmu->tlbi_va(s.addr, static_cast<uint16_t>(s.value));
+        else m_mmu->tlbi_vaa(s.addr);
+        return {};
+    }
+    if (s.op == "mmu_disable") {
+        if (!m_cpu_tables) {
+            m_mmu->write_sysreg(core::sysreg::sctlr_el1, m_mmu->read_sysreg(core::sysreg::sctlr_el1) & ~1ULL);
+            return {};
+        }
+        return m_cpu_tables->disable();
+    }
+    if (!m_cpu_tables) m_cpu_tables = std::make_unique<vcm::cpu_mmu_driver>(cpu, *m_mmu, m_cpu_mmu_setup);
+    if (s.op == "mmu_enable") return m_cpu_tables->enable();
+    if (s.op == "mmu_unmap") return m_cpu_tables->unmap(s.addr, s.size);
+    vcm::map_attrs a;
+    a.write = s.write;
+    a.exec = s.exec;
+    a.user = s.user;
+    a.global = s.global;
+    return m_cpu_tables->map(s.addr, s.value, s.size, a);
+}
+
+std::vector<check_result> scenario::evaluate(scenario_env& env) const {
+    std::vector<check_result> out;
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        check_result r;
+        const step& s = m_steps[i];
+        r.name = "step " + std::to_string(i) + " " + s.op + (s.label.empty() ? "" : " (" + s.label + ")");
+        if (i < m_results.size()) {
+            r.ok = m_results[i].ok;
+            r.message = m_results[i].message;
+        } else {
+            r.ok = false;
+            r.message = "not run";
+        }
+        out.push_back(std::move(r));
+    }
+    auto& stats = core::stats_registry::global();
+    for (size_t i = 0; i < m_checks.size(); ++i) {
+        const check& c = m_checks[i];
+        check_result r;
+        r.name = "check " + std::to_string(i) + " " + c.kind + (c.label.empty() ? "" : " (" + c.label + ")");
+        std::ostringstream msg;
+        if (c.kind == "memory_pattern" || c.kind == "memory_equal") {
+            std::vector<uint8_t> a(65536), b(65536);
+            uint64_t diff = 0, first = 0;
+            bool readable = true;
+            for (uint64_t off = 0; off < c.size && readable; off += a.size()) {
+                const uint64_t n = std::min<uint64_t>(a.size(), c.size - off);
+                const uint64_t base = c.kind == "memory_pattern" ? c.addr : c.a_addr;
+                readable = env.debug_read(base + off, a.data(), n);
+                if (c.kind == "memory_pattern")
+                    cpu::generate_pattern(c.pattern, c.seed, c.offset + off, b.data(), n);
+                else
+                    readable = readable && env.debug_read(c.b_addr + off, b.data(), n);
+                for (uint64_t k = 0; readable && k < n; ++k)
+                    if (a[k] != b[k] && diff++ == 0) first = base + off + k;
+            }
+            r.ok = readable && diff == 0;
+            if (!readable) msg << "region not readable";
+            else if (diff) msg << diff << " bytes differ, first at " << hex(first);
+            else msg << c.size << " bytes match";
+        } else if (c.kind == "checksum_equal") {
+            auto ia = m_checksums.find(c.a), ib = m_checksums.find(c.b);
+            r.ok = ia != m_checksums.end() && ib != m_checksums.end() && ia->second == ib->second;
+            if (ia == m_checksums.end() || ib == m_checksums.end()) msg << "checksum not computed";
+            else msg << c.a << "=" << hex(ia->second) << " " << c.b << "=" << hex(ib->second);
+        } else if (c.kind == "stat" || c.kind == "underruns") {
+            const device_ref* d = c.device.empty() ? nullptr : env.find_device(c.device);
+            const std::string name = c.kind == "stat" ? c.name : d->path + ".underruns";
+            if (!stats.find(name)) {
+                r.ok = false;
+                msg << "no statistic '" << name << "'";
+            } else {
+                const double v = stats.value(name);
+                r.ok = (!c.has_equals || std::fabs(v - c.equals) < 1e-9) &&
+                       (!c.has_min || v >= c.min) && (!c.has_max || v <= c.max);
+                msg << name << " = " << v;
+                if (c.has_equals) msg << " (expected " << c.equals << ")";
+                if (c.has_min) msg << " (min " << c.min << ")";
+                if (c.has_max) msg << " (max " << c.max << ")";
+            }
+        } else if (c.kind == "dma_status") {
+            const device_ref* d = env.find_device(c.device);
+            const std::string base = d->path + ".ch" + std::to_string(c.channel);
+            // The outcome is read back from the model's register through debug transport.
+            uint8_t buf[4] = {};
+            const uint64_t status_addr = d->mmio_base + 0x100 + c.channel * 0x40 + 0x04;
+            r.ok = env.debug_read(status_addr, buf, 4);
+            vcm::dma_channel_status cs;
+            const uint32_t v = buf[0] | buf[1] << 8 | buf[2] << 16 | static_cast<uint32_t>(buf[3]) << 24;
+            cs.state = v & 0xf;
+            cs.error = (v >> 8) & 0xff;
+            r.ok = r.ok && cs.outcome() == c.expect;
+            msg << base << " ended '" << cs.outcome() << "' (expected '" << c.expect << "')";
+        }
+        r.message = msg.str();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace vcmsim::platform

@@ -1,0 +1,112 @@
+// The scenario: steps the CPU runs (fill, verify, DMA copies, display frames, MMIO...) and
+// checks that decide pass or fail. Parsed from [[scenario.step]] / [[scenario.check]] when the
+// platform is built (so every error is a config error with file:line), run on the CPU thread,
+// evaluated after the simulation. See docs/scenario.md for every op and check.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <memory>
+
+#include "models/core/master_port.h"
+#include "models/core/mmu_control.h"
+#include "models/cpu/data_pattern.h"
+#include "platforms/config/config.h"
+
+#include "vcm/cpu_mmu_driver.h"
+
+namespace vcmsim::platform {
+
+// What the scenario needs from the platform.
+struct device_ref {
+    std::string name;
+    std::string kind;        // "dma", "display", "traffic", "dram"
+    std::string path;        // SystemC hierarchical name ("top.dma0"), the prefix of its stats
+    uint64_t mmio_base = 0;  // register base (dram: its base address)
+    uint64_t size = 0;       // register window (dram: its size)
+    int irq_line = -1;       // interrupt line at the CPU, -1 = none
+};
+
+class scenario_env {
+public:
+    virtual ~scenario_env() = default;
+    virtual const device_ref* find_device(const std::string& name) const = 0;
+    // Zero-time, side-effect-free read through the interconnect (for checks).
+    virtual bool debug_read(uint64_t addr, uint8_t* data, uint64_t len) = 0;
+    // Does [addr, addr+len) lie inside one DRAM?
+    virtual bool is_memory(uint64_t addr, uint64_t len) const = 0;
+};
+
+struct step {
+    std::string op;
+    std::string label;
+    std::string where;       // file:line of the step
+    uint64_t addr = 0, size = 0, value = 0, mask = ~0ULL, expect = 0;
+    uint64_t src = 0, dst = 0, seed = 1, segments = 1, desc_addr = 0, channel = 0, frames = 0;
+    unsigned width = 4;
+    uint64_t repeat = 1;
+    bool has_expect = false;
+    bool wait = true;
+    cpu::pattern_kind pattern = cpu::pattern_kind::random;
+    uint64_t timeout_ps = 0, interval_ps = 0, time_ps = 0;
+    std::string name, device, expect_status, expect_fault, reg, kind;
+    bool write = true, exec = false, user = false, global = false;
+};
+
+struct step_result {
+    size_t index = 0;
+    std::string op, label;
+    bool ok = false;
+    std::string message;
+    uint64_t start_ps = 0, end_ps = 0;
+};
+
+struct check {
+    std::string kind, label, where;
+    uint64_t addr = 0, size = 0, a_addr = 0, b_addr = 0, seed = 1, channel = 0, offset = 0;
+    cpu::pattern_kind pattern = cpu::pattern_kind::random;
+    std::string a, b, name, device, expect;
+    bool has_equals = false, has_min = false, has_max = false;
+    double equals = 0, min = 0, max = 0;
+};
+
+struct check_result {
+    std::string name;
+    bool ok = false;
+    std::string message;
+};
+
+class scenario {
+public:
+    // Parses and cross-checks steps and checks; throws config_error.
+    void parse(const config_view& root, const scenario_env& env);
+    // Runs every step in order on the calling processor's thread. A failing step is recorded
+    // and the scenario stops there (later steps are reported as not run). `mmu` serves the
+    // mmu_* / sysreg / tlbi steps (null: those steps fail).
+    void run(core::master_port& cpu, core::mmu_control* mmu, scenario_env& env);
+    // Step outcomes, then every check, evaluated now (after the simulation).
+    std::vector<check_result> evaluate(scenario_env& env) const;
+
+    bool completed() const { return m_completed; }
+    const std::vector<step>& steps() const { return m_steps; }
+    const std::vector<step_result>& results() const { return m_results; }
+    const std::map<std::string, uint64_t>& checksums() const { return m_checksums; }
+
+private:
+    step_result run_step(const step& s, core::master_port& cpu, scenario_env& env);
+    core::op_status run_mmu_step(const step& s, core::master_port& cpu);
+
+    std::vector<step> m_steps;
+    std::vector<check> m_checks;
+    std::vector<step_result> m_results;
+    std::map<std::string, uint64_t> m_checksums;
+    bool m_completed = false;
+    core::mmu_control* m_mmu = nullptr;
+    std::unique_ptr<vcm::cpu_mmu_driver> m_cpu_tables;  // built by the first mmu_* step
+    vcm::cpu_mmu_setup m_cpu_mmu_setup;
+};
+
+}  // namespace vcmsim::platform
