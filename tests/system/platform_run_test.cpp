@@ -115,3 +115,10 @@ TEST_CASE("a display starved of bandwidth underruns on every line, exactly", "[p
     CHECK(ok.exit_code == 0);
     fs::remove_all(out);
 }
+
+TEST_CASE("docs/config-reference.md is the current parameter listing", "[platform][docs]") {
+    auto r = run_vcmsim("list params --format markdown");
+    REQUIRE(r.exit_code == 0);
+    INFO("regenerate: ./build/vcmsim list params --format markdown > docs/config-reference.md");
+    CHECK(r.out == read_file(source_path("docs/config-reference.md")));
+}
