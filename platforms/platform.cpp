@@ -96,42 +96,31 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
         m_devices.push_back({n, "dram", d->name(), base, size, -1});
         m->drams.push_back(std::move(d));
     }
-    for (size_t i = 0; i < root.count("dma"); ++i) {
-        const config_view v = root.at("dma", i);
-        const std::string n = claim_name(v);
-        auto d = std::make_unique<dma::dma_engine>(n.c_str(), bind_dma(v));
-        const uint64_t base = v.get_uint("mmio");
-        route(v, "mmio", n, base, mmio_window, d->mmio);
-        d->out.bind(m->bus->in);
-        device_ref ref{n, "dma", d->name(), base, mmio_window, -1};
-        wire_irq(v, n, d->irq, ref);
-        m_devices.push_back(ref);
-        m->dmas.push_back(std::move(d));
-    }
-    for (size_t i = 0; i < root.count("display"); ++i) {
-        const config_view v = root.at("display", i);
-        const std::string n = claim_name(v);
-        auto d = std::make_unique<devices::display>(n.c_str(), bind_display(v));
-        const uint64_t base = v.get_uint("mmio");
-        route(v, "mmio", n, base, mmio_window, d->mmio);
-        d->out.bind(m->bus->in);
-        device_ref ref{n, "display", d->name(), base, mmio_window, -1};
-        wire_irq(v, n, d->irq, ref);
-        m_devices.push_back(ref);
-        m->displays.push_back(std::move(d));
-    }
-    for (size_t i = 0; i < root.count("traffic"); ++i) {
-        const config_view v = root.at("traffic", i);
-        const std::string n = claim_name(v);
-        auto d = std::make_unique<devices::traffic_gen>(n.c_str(), bind_traffic(v, m_seed));
-        const uint64_t base = v.get_uint("mmio");
-        route(v, "mmio", n, base, mmio_window, d->mmio);
-        d->out.bind(m->bus->in);
-        device_ref ref{n, "traffic", d->name(), base, mmio_window, -1};
-        wire_irq(v, n, d->irq, ref);
-        m_devices.push_back(ref);
-        m->traffic.push_back(std::move(d));
-    }
+    // Bus masters with a register window: every [[<kind>]] entry becomes one model whose
+    // registers are routed at `mmio`, whose `out` goes to the bus and whose irq goes to the CPU.
+    auto add_masters = [&](const char* kind, auto& models, auto make) {
+        for (size_t i = 0; i < root.count(kind); ++i) {
+            const config_view v = root.at(kind, i);
+            const std::string n = claim_name(v);
+            auto d = make(n, v);
+            const uint64_t base = v.get_uint("mmio");
+            route(v, "mmio", n, base, mmio_window, d->mmio);
+            d->out.bind(m->bus->in);
+            device_ref ref{n, kind, d->name(), base, mmio_window, -1};
+            wire_irq(v, n, d->irq, ref);
+            m_devices.push_back(ref);
+            models.push_back(std::move(d));
+        }
+    };
+    add_masters("dma", m->dmas, [](const std::string& n, const config_view& v) {
+        return std::make_unique<dma::dma_engine>(n.c_str(), bind_dma(v));
+    });
+    add_masters("display", m->displays, [](const std::string& n, const config_view& v) {
+        return std::make_unique<devices::display>(n.c_str(), bind_display(v));
+    });
+    add_masters("traffic", m->traffic, [this](const std::string& n, const config_view& v) {
+        return std::make_unique<devices::traffic_gen>(n.c_str(), bind_traffic(v, m_seed));
+    });
     if (m->drams.empty()) root.fail("", "the platform needs at least one [[dram]]");
 
     m_scenario.parse(root, *this);

@@ -190,16 +190,16 @@ op_status cpu::for_each_line(uint64_t addr, uint64_t len, mmu::access_type type,
     return {};
 }
 
-op_status cpu::read(uint64_t addr, uint8_t* data, uint64_t len) {
-    return for_each_line(addr, len, mmu::access_type::read, true, [&](uint64_t a, uint64_t off, unsigned n) {
+op_status cpu::load(uint64_t addr, uint8_t* data, uint64_t len, bool translate) {
+    return for_each_line(addr, len, mmu::access_type::read, translate, [&](uint64_t a, uint64_t off, unsigned n) {
         ++m_loads;
         m_bytes_read += n;
         return bus_access(tlm::TLM_READ_COMMAND, a, data + off, n, true);
     });
 }
 
-op_status cpu::write(uint64_t addr, const uint8_t* data, uint64_t len) {
-    return for_each_line(addr, len, mmu::access_type::write, true, [&](uint64_t a, uint64_t off, unsigned n) {
+op_status cpu::store(uint64_t addr, const uint8_t* data, uint64_t len, bool translate) {
+    return for_each_line(addr, len, mmu::access_type::write, translate, [&](uint64_t a, uint64_t off, unsigned n) {
         ++m_stores;
         m_bytes_written += n;
         std::memcpy(m_buf.data(), data + off, n);
@@ -207,21 +207,11 @@ op_status cpu::write(uint64_t addr, const uint8_t* data, uint64_t len) {
     });
 }
 
-op_status cpu::read_phys(uint64_t addr, uint8_t* data, uint64_t len) {
-    return for_each_line(addr, len, mmu::access_type::read, false, [&](uint64_t a, uint64_t off, unsigned n) {
-        ++m_loads;
-        m_bytes_read += n;
-        return bus_access(tlm::TLM_READ_COMMAND, a, data + off, n, true);
-    });
-}
-
+op_status cpu::read(uint64_t addr, uint8_t* data, uint64_t len) { return load(addr, data, len, true); }
+op_status cpu::write(uint64_t addr, const uint8_t* data, uint64_t len) { return store(addr, data, len, true); }
+op_status cpu::read_phys(uint64_t addr, uint8_t* data, uint64_t len) { return load(addr, data, len, false); }
 op_status cpu::write_phys(uint64_t addr, const uint8_t* data, uint64_t len) {
-    return for_each_line(addr, len, mmu::access_type::write, false, [&](uint64_t a, uint64_t off, unsigned n) {
-        ++m_stores;
-        m_bytes_written += n;
-        std::memcpy(m_buf.data(), data + off, n);
-        return bus_access(tlm::TLM_WRITE_COMMAND, a, m_buf.data(), n, true);
-    });
+    return store(addr, data, len, false);
 }
 
 op_status cpu::fill(uint64_t addr, uint64_t len, pattern_kind p, uint64_t seed) {

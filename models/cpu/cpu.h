@@ -110,6 +110,8 @@ private:
                     bool allow_dmi);
     bool dmi_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len);
     void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
+    op_status load(uint64_t addr, uint8_t* data, uint64_t len, bool translate);
+    op_status store(uint64_t addr, const uint8_t* data, uint64_t len, bool translate);
     // Visits [addr, addr+len) in line-sized pieces; f(phys_addr, offset, n). With translate,
     // each piece is translated first (a fault ends the walk with its report).
     template <typename F>
