@@ -37,6 +37,7 @@ namespace vcmsim::interconnect { struct router_config; }
 namespace vcmsim::cpu { struct cpu_config; }
 namespace vcmsim::dma { struct dma_config; }
 namespace vcmsim::devices { struct display_config; struct traffic_gen_config; }
+namespace vcmsim::smmu { struct smmu_config; }
 
 namespace vcmsim::platform {
 memory::dram_config bind_dram(const config_view& v);
@@ -45,4 +46,6 @@ cpu::cpu_config bind_cpu(const config_view& v, uint64_t master_seed);
 dma::dma_config bind_dma(const config_view& v);
 devices::display_config bind_display(const config_view& v);
 devices::traffic_gen_config bind_traffic(const config_view& v, uint64_t master_seed);
+// Without its ports: the platform adds one per master that names this SMMU.
+smmu::smmu_config bind_smmu(const config_view& v, uint64_t master_seed);
 }  // namespace vcmsim::platform

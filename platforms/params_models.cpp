@@ -10,6 +10,7 @@
 #include "models/dma/dma_engine.h"
 #include "models/interconnect/router.h"
 #include "models/memory/dram.h"
+#include "models/smmu/smmu.h"
 
 namespace vcmsim::platform {
 
@@ -36,6 +37,41 @@ void register_model_params(param_registry& reg) {
                        "channel bandwidth shared by all masters (0 = unlimited)", 0.0, 1e13));
     reg.add(make_param("dram[].dmi", pt::boolean, "true", "", "grant DMI to initiators that ask"));
 
+    // [[smmu]]: the SMMUv3 model and the memory its driver (the scenario's smmu_* steps) uses.
+    reg.add(required(make_param("smmu[].name", pt::string, "", "", "instance name (unique)")));
+    reg.add(required(make_param("smmu[].mmio", pt::uinteger, "", "",
+                                "physical base of its registers (a 128 KiB window: pages 0 and 1)")));
+    reg.add(make_param("smmu[].clock", pt::frequency, "\"1GHz\"", "Hz", "SMMU clock", 1e6, ghz100));
+    reg.add(make_param("smmu[].sid_bits", pt::uinteger, "16", "bits", "IDR1.SIDSIZE", 0.0, 32.0));
+    reg.add(make_param("smmu[].ssid_bits", pt::uinteger, "8", "bits", "IDR1.SSIDSIZE (0 = no substreams)", 0.0, 20.0));
+    reg.add(make_param("smmu[].cmdq_log2", pt::uinteger, "8", "", "IDR1.CMDQS: log2 of command-queue entries", 1.0, 19.0));
+    reg.add(make_param("smmu[].evtq_log2", pt::uinteger, "8", "", "IDR1.EVENTQS: log2 of event-queue entries", 1.0, 19.0));
+    reg.add(make_param("smmu[].oas_bits", pt::uinteger, "48", "bits", "IDR5.OAS: output address size", 32.0, 48.0));
+    reg.add(make_param("smmu[].granules", pt::string_list, "[\"4KiB\", \"16KiB\", \"64KiB\"]", "",
+                       "translation granules supported (IDR5.GRAN4K/16K/64K)"));
+    reg.add(make_param("smmu[].two_level_st", pt::boolean, "true", "", "IDR0.ST_LEVEL: 2-level stream tables"));
+    reg.add(make_param("smmu[].utlb_entries", pt::uinteger, "32", "", "micro-TLB entries per TBU", 1.0, 4096.0));
+    reg.add(make_param("smmu[].utlb_latency", pt::uinteger, "1", "cycles", "micro-TLB lookup", 0.0, 1e6));
+    reg.add(make_param("smmu[].tlb_entries", pt::uinteger, "2048", "", "TCU main TLB entries", 1.0, 1048576.0));
+    reg.add(make_param("smmu[].tlb_ways", pt::uinteger, "4", "", "main TLB ways (0 = fully associative)", 0.0, 1048576.0));
+    reg.add(make_enum("smmu[].tlb_policy", "\"lru\"", {"lru", "plru", "fifo", "random"}, "main TLB replacement"));
+    reg.add(make_param("smmu[].tlb_latency", pt::uinteger, "3", "cycles", "main TLB lookup", 0.0, 1e6));
+    reg.add(make_param("smmu[].tbu_tcu_latency", pt::uinteger, "8", "cycles", "TBU to TCU (each way)", 0.0, 1e6));
+    reg.add(make_param("smmu[].walk_cache_entries", pt::uinteger, "256", "", "walk-cache entries (0 = none)", 0.0, 1048576.0));
+    reg.add(make_param("smmu[].walk_cache_ways", pt::uinteger, "4", "", "walk-cache ways", 0.0, 1048576.0));
+    reg.add(make_param("smmu[].walk_cache_levels", pt::uint_list, "[0, 1, 2]", "", "levels cached"));
+    reg.add(make_param("smmu[].walk_cache_latency", pt::uinteger, "4", "cycles", "walk-cache lookup", 0.0, 1e6));
+    reg.add(make_param("smmu[].config_cache_entries", pt::uinteger, "64", "", "STE/CD config cache entries", 1.0, 65536.0));
+    reg.add(make_param("smmu[].config_latency", pt::uinteger, "2", "cycles", "config cache lookup", 0.0, 1e6));
+    reg.add(make_param("smmu[].walk_slots", pt::uinteger, "16", "", "concurrent table walks", 1.0, 4096.0));
+    reg.add(make_param("smmu[].cmd_latency", pt::uinteger, "4", "cycles", "per command consumed", 0.0, 1e6));
+    reg.add(make_param("smmu[].tlbi_latency", pt::uinteger, "20", "cycles", "extra per invalidation command", 0.0, 1e6));
+    reg.add(make_param("smmu[].irq", pt::boolean, "true", "", "wire its event-queue interrupt to the CPU"));
+    reg.add(make_param("smmu[].driver_pool", pt::uinteger, "0", "",
+                       "physical memory the scenario's SMMU driver uses for its stream table, queues, "
+                       "CDs and page tables (inside a DRAM; required by smmu_* steps)"));
+    reg.add(make_param("smmu[].driver_pool_size", pt::size, "\"2MiB\"", "bytes", "size of that memory", 4096.0));
+
     common("dma[]", "DMA engine");
     reg.add(make_param("dma[].channels", pt::uinteger, "4", "", "channels", 1.0, 16.0));
     reg.add(make_param("dma[].clock", pt::frequency, "\"1GHz\"", "Hz", "DMA clock", 1e6, ghz100));
@@ -46,6 +82,8 @@ void register_model_params(param_registry& reg) {
                        "DMA cycles between two burst issues of a channel", 0.0, 1e6));
     reg.add(make_param("dma[].stream_id", pt::uinteger, "0", "", "StreamID on its transactions",
                        0.0, 4294967295.0));
+    reg.add(make_param("dma[].smmu", pt::string, "\"\"", "",
+                       "SMMU whose TBU port it sits behind (empty = physically addressed)"));
     reg.add(make_param("dma[].irq", pt::boolean, "true", "",
                        "wire its interrupt to the CPU (otherwise the scenario polls)"));
 
@@ -63,6 +101,8 @@ void register_model_params(param_registry& reg) {
     reg.add(make_param("display[].stream_id", pt::uinteger, "0", "", "StreamID on its transactions",
                        0.0, 4294967295.0));
     reg.add(make_param("display[].frames", pt::uinteger, "0", "", "frames per enable (0 = until disabled)"));
+    reg.add(make_param("display[].smmu", pt::string, "\"\"", "",
+                       "SMMU whose TBU port it sits behind (empty = physically addressed)"));
     reg.add(make_param("display[].irq", pt::boolean, "true", "", "wire its interrupt to the CPU"));
 
     common("traffic[]", "traffic generator");
@@ -86,6 +126,8 @@ void register_model_params(param_registry& reg) {
     reg.add(make_param("traffic[].start_at", pt::time, "0", "ps", "start time when autostart"));
     reg.add(make_param("traffic[].autostart", pt::boolean, "false", "",
                        "start at start_at without a register write"));
+    reg.add(make_param("traffic[].smmu", pt::string, "\"\"", "",
+                       "SMMU whose TBU port it sits behind (empty = physically addressed)"));
     reg.add(make_param("traffic[].irq", pt::boolean, "true", "", "wire its interrupt to the CPU"));
 }
 
@@ -218,6 +260,57 @@ devices::traffic_gen_config bind_traffic(const config_view& v, uint64_t master_s
     c.start_at_ps = v.get_time_ps("start_at");
     c.autostart = v.get_bool("autostart");
     if (c.txn_bytes > c.size) v.fail("txn_bytes", "is larger than the region (size)");
+    return c;
+}
+
+}  // namespace vcmsim::platform
+
+namespace vcmsim::platform {
+
+smmu::smmu_config bind_smmu(const config_view& v, uint64_t master_seed) {
+    smmu::smmu_config c;
+    c.clock_hz = v.get_freq_hz("clock");
+    c.sid_bits = static_cast<unsigned>(v.get_uint("sid_bits"));
+    c.ssid_bits = static_cast<unsigned>(v.get_uint("ssid_bits"));
+    c.cmdq_log2 = static_cast<unsigned>(v.get_uint("cmdq_log2"));
+    c.evtq_log2 = static_cast<unsigned>(v.get_uint("evtq_log2"));
+    c.oas_bits = static_cast<unsigned>(v.get_uint("oas_bits"));
+    c.gran4k = c.gran16k = c.gran64k = false;
+    for (const auto& g : v.get_string_list("granules")) {
+        if (g == "4KiB") c.gran4k = true;
+        else if (g == "16KiB") c.gran16k = true;
+        else if (g == "64KiB") c.gran64k = true;
+        else v.fail("granules", "unknown granule '" + g + "' (4KiB, 16KiB, 64KiB)");
+    }
+    c.two_level_st = v.get_bool("two_level_st");
+    c.utlb_entries = static_cast<unsigned>(v.get_uint("utlb_entries"));
+    c.utlb_cycles = v.get_uint("utlb_latency");
+    c.tlb.entries = static_cast<unsigned>(v.get_uint("tlb_entries"));
+    c.tlb.ways = static_cast<unsigned>(v.get_uint("tlb_ways"));
+    const std::string pol = v.get_string("tlb_policy");
+    c.tlb.policy = pol == "plru" ? mmu::replacement::plru : pol == "fifo" ? mmu::replacement::fifo
+                 : pol == "random" ? mmu::replacement::random : mmu::replacement::lru;
+    c.tlb.seed = master_seed ^ 0x5EED5EEDULL;
+    c.tlb_cycles = v.get_uint("tlb_latency");
+    c.tbu_tcu_cycles = v.get_uint("tbu_tcu_latency");
+    c.walk_cache.entries = static_cast<unsigned>(v.get_uint("walk_cache_entries"));
+    c.walk_cache.ways = static_cast<unsigned>(v.get_uint("walk_cache_ways"));
+    c.walk_cache.levels_mask = 0;
+    for (uint64_t l : v.get_uint_list("walk_cache_levels")) {
+        if (l > 2) v.fail("walk_cache_levels", "levels 0, 1 and 2 hold table descriptors");
+        c.walk_cache.levels_mask |= 1u << l;
+    }
+    c.walk_cache_cycles = v.get_uint("walk_cache_latency");
+    c.config_cache_entries = static_cast<unsigned>(v.get_uint("config_cache_entries"));
+    c.config_cycles = v.get_uint("config_latency");
+    c.walk_slots = static_cast<unsigned>(v.get_uint("walk_slots"));
+    c.cmd_cycles = v.get_uint("cmd_latency");
+    c.tlbi_cycles = v.get_uint("tlbi_latency");
+    try {
+        smmu::validate(c);
+    } catch (const std::invalid_argument& e) {
+        v.fail("", e.what());
+    }
     return c;
 }
 

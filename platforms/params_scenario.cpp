@@ -39,7 +39,8 @@ void register_scenario_params(param_registry& reg) {
                                       "dma_copy", "dma_wait", "display_start", "display_wait",
                                       "display_stop", "traffic_start", "traffic_wait",
                                       "mmu_map", "mmu_unmap", "mmu_enable", "mmu_disable",
-                                      "sysreg", "tlbi"},
+                                      "sysreg", "tlbi", "smmu_enable", "smmu_attach", "smmu_bypass",
+                                      "smmu_abort", "smmu_map", "smmu_unmap", "smmu_events"},
                       "what the step does")));
     reg.add(make_param(s + ".label", pt::string, "\"\"", "", "name shown in reports"));
     reg.add(make_param(s + ".repeat", pt::uinteger, "1", "", "run the step this many times", 1.0, 1e9));
@@ -81,7 +82,9 @@ void register_scenario_params(param_registry& reg) {
              {dma, channel, {"src", pt::uinteger, "", "", "source address"},
               {"dst", pt::uinteger, "", "", "destination address"}, size,
               {"segments", pt::uinteger, "1", "", "descriptors in the chain (equal split)"},
-              {"desc_addr", pt::uinteger, "", "", "where the CPU writes the descriptor chain"},
+              {"desc_addr", pt::uinteger, "", "", "device address of the descriptor chain (what the DMA is given)"},
+              {"desc_cpu_addr", pt::uinteger, "?", "", "address at which the CPU writes the chain, when the "
+                                                      "DMA sees it elsewhere (behind an SMMU); default desc_addr"},
               {"wait", pt::boolean, "true", "", "wait for the channel to finish"}, timeout,
               expect_status});
     add_keys(reg, s, "op", "dma_wait", {dma, channel, timeout, expect_status});
@@ -114,6 +117,28 @@ void register_scenario_params(param_registry& reg) {
     }
     add_keys(reg, s, "op", "tlbi", {{"addr", pt::uinteger, "0", "", "VA (vae1, vaae1)"},
                                    {"asid", pt::uinteger, "0", "", "ASID (aside1, vae1)"}});
+    const key smmu_k{"smmu", pt::string, "", "", "SMMU name"};
+    const key sid{"sid", pt::uinteger, "", "", "StreamID"};
+    add_keys(reg, s, "op", "smmu_enable", {smmu_k});
+    add_keys(reg, s, "op", "smmu_attach",
+             {smmu_k, sid,
+              {"granule", pt::string, "\"4KiB\"", "", "translation granule: 4KiB, 16KiB or 64KiB"},
+              {"va_bits", pt::uinteger, "48", "bits", "input address size (CD.T0SZ = 64 - va_bits)"},
+              {"oas_bits", pt::uinteger, "48", "bits", "output address size (CD.IPS)"},
+              {"asid", pt::uinteger, "1", "", "ASID of the context"}});
+    add_keys(reg, s, "op", "smmu_bypass", {smmu_k, sid});
+    add_keys(reg, s, "op", "smmu_abort", {smmu_k, sid});
+    const key iova{"iova", pt::uinteger, "", "", "I/O virtual address"};
+    add_keys(reg, s, "op", "smmu_map",
+             {smmu_k, sid, iova, {"pa", pt::uinteger, "", "", "physical address"}, size,
+              {"write", pt::boolean, "true", "", "writable"}, {"exec", pt::boolean, "false", "", "executable"}});
+    add_keys(reg, s, "op", "smmu_unmap", {smmu_k, sid, iova, size});
+    add_keys(reg, s, "op", "smmu_events",
+             {smmu_k, {"count", pt::uinteger, "?", "", "expected number of new event records"},
+              {"event", pt::string, "?", "", "expected name of every new record (F_TRANSLATION, ...)"},
+              {"event_sid", pt::uinteger, "?", "", "expected StreamID of every new record"},
+              {"event_addr", pt::uinteger, "?", "", "expected input address of the first new record"}});
+
     for (const char* op : {"fill", "verify", "checksum", "copy", "write", "read"}) {
         param_def d = make_enum(s + ".expect_fault", "\"\"",
                                 {"", "translation", "access_flag", "permission", "address_size", "walk_abort"},

@@ -9,12 +9,16 @@
 #include "models/dma/dma_engine.h"
 #include "models/interconnect/router.h"
 #include "models/memory/dram.h"
+#include "models/smmu/smmu.h"
 #include "platforms/params.h"
 
 namespace vcmsim::platform {
 
 namespace {
 constexpr uint64_t mmio_window = 0x1000;
+// Interrupt lines: a model may drive its line from several of its processes (register
+// accesses run in the caller's process).
+using irq_signal = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
 
 struct route_claim {
     std::string name;
@@ -30,7 +34,8 @@ struct platform::parts {
     std::vector<std::unique_ptr<dma::dma_engine>> dmas;
     std::vector<std::unique_ptr<devices::display>> displays;
     std::vector<std::unique_ptr<devices::traffic_gen>> traffic;
-    std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irqs;
+    std::vector<std::unique_ptr<smmu::smmu>> smmus;
+    std::vector<std::unique_ptr<irq_signal>> irqs;
     std::vector<route_claim> claims;
     unsigned next_port = 0;
 };
@@ -78,7 +83,7 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
     };
     auto wire_irq = [&](const config_view& v, const std::string& n, sc_core::sc_out<bool>& port,
                         device_ref& ref) {
-        auto sig = std::make_unique<sc_core::sc_signal<bool>>((n + "_irq").c_str());
+        auto sig = std::make_unique<irq_signal>((n + "_irq").c_str());
         port.bind(*sig);
         if (v.get_bool("irq")) {
             ref.irq_line = static_cast<int>(m->cpu->irq.size());
@@ -96,6 +101,47 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
         m_devices.push_back({n, "dram", d->name(), base, size, -1});
         m->drams.push_back(std::move(d));
     }
+    // SMMUs first: each gets one TBU port per master that names it (in config order).
+    const char* master_kinds[] = {"dma", "display", "traffic"};
+    for (size_t i = 0; i < root.count("smmu"); ++i) {
+        const config_view v = root.at("smmu", i);
+        const std::string n = claim_name(v);
+        smmu::smmu_config c = bind_smmu(v, m_seed);
+        for (const char* kind : master_kinds)
+            for (size_t k = 0; k < root.count(kind); ++k) {
+                const config_view mv = root.at(kind, k);
+                if (mv.get_string("smmu") != n) continue;
+                smmu::smmu_port_config port;
+                port.name = mv.get_string("name");
+                port.default_sid = static_cast<uint32_t>(mv.get_uint("stream_id"));
+                c.ports.push_back(port);
+            }
+        auto d = std::make_unique<smmu::smmu>(n.c_str(), c);
+        const uint64_t base = v.get_uint("mmio");
+        route(v, "mmio", n, base, smmu::regs::window, d->mmio);
+        d->out.bind(m->bus->in);
+        device_ref ref{n, "smmu", d->name(), base, smmu::regs::window, -1};
+        wire_irq(v, n, d->irq_evtq, ref);
+        for (auto* port : {&d->irq_gerror, &d->irq_cmdq_sync}) {
+            auto sig = std::make_unique<irq_signal>((n + "_" + port->basename()).c_str());
+            port->bind(*sig);
+            m->irqs.push_back(std::move(sig));
+        }
+        ref.pool_base = v.get_uint("driver_pool");
+        ref.pool_size = v.get_size("driver_pool_size");
+        m_devices.push_back(ref);
+        m->smmus.push_back(std::move(d));
+    }
+    // Where a master's `out` goes: the bus, or the next free port of its SMMU.
+    using target_socket_b = tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>;
+    auto upstream = [&](const config_view& v) -> target_socket_b& {
+        const std::string s = v.get_string("smmu");
+        if (s.empty()) return m->bus->in;
+        for (auto& sm : m->smmus)
+            if (sm->basename() == s) return sm->in;
+        v.fail("smmu", "no [[smmu]] named '" + s + "'");
+    };
+
     // Bus masters with a register window: every [[<kind>]] entry becomes one model whose
     // registers are routed at `mmio`, whose `out` goes to the bus and whose irq goes to the CPU.
     auto add_masters = [&](const char* kind, auto& models, auto make) {
@@ -105,7 +151,7 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
             auto d = make(n, v);
             const uint64_t base = v.get_uint("mmio");
             route(v, "mmio", n, base, mmio_window, d->mmio);
-            d->out.bind(m->bus->in);
+            d->out.bind(upstream(v));
             device_ref ref{n, kind, d->name(), base, mmio_window, -1};
             wire_irq(v, n, d->irq, ref);
             m_devices.push_back(ref);

@@ -109,6 +109,7 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
                 s.segments = v.get_uint("segments");
                 if (s.segments == 0) v.fail("segments", "must be at least 1");
                 s.desc_addr = v.get_uint("desc_addr");
+                s.desc_cpu_addr = v.has("desc_cpu_addr") ? v.get_uint("desc_cpu_addr") : s.desc_addr;
                 s.wait = v.get_bool("wait");
             }
         } else if (s.op == "display_start" || s.op == "display_wait" || s.op == "display_stop") {
@@ -145,6 +146,39 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
             s.kind = v.get_string("kind");
             s.addr = v.get_uint("addr");
             s.value = v.get_uint("asid");
+        }
+        if (s.op.rfind("smmu_", 0) == 0) {
+            const device_ref& d = need_device(v, "smmu", "smmu", env);
+            s.device = d.name;
+            if (s.op != "smmu_enable" && s.op != "smmu_events") s.sid = v.get_uint("sid");
+            if (s.op != "smmu_events" && !env.is_memory(d.pool_base, d.pool_size))
+                v.fail("smmu", "the SMMU's driver_pool must lie inside a [[dram]] (smmu_* steps use it)");
+            if (s.op == "smmu_attach") {
+                const std::string g = v.get_string("granule");
+                if (g != "4KiB" && g != "16KiB" && g != "64KiB")
+                    v.fail("granule", "unknown granule '" + g + "' (4KiB, 16KiB, 64KiB)");
+                s.tg = g == "16KiB" ? mmu::granule::g16k : g == "64KiB" ? mmu::granule::g64k : mmu::granule::g4k;
+                s.tsz = 64 - static_cast<unsigned>(v.get_uint("va_bits"));
+                if (!mmu::tsz_valid(s.tg, s.tsz, false)) v.fail("va_bits", "not a valid input size for " + g);
+                s.oas_bits = static_cast<unsigned>(v.get_uint("oas_bits"));
+                s.asid = v.get_uint("asid");
+            } else if (s.op == "smmu_map" || s.op == "smmu_unmap") {
+                s.addr = v.get_uint("iova");
+                s.size = v.get_size("size");
+                if (s.op == "smmu_map") {
+                    s.value = v.get_uint("pa");
+                    s.write = v.get_bool("write");
+                    s.exec = v.get_bool("exec");
+                }
+            } else if (s.op == "smmu_events") {
+                s.has_count = v.has("count");
+                if (s.has_count) s.count = v.get_uint("count");
+                if (v.has("event")) s.event = v.get_string("event");
+                s.has_event_sid = v.has("event_sid");
+                if (s.has_event_sid) s.event_sid = v.get_uint("event_sid");
+                s.has_event_addr = v.has("event_addr");
+                if (s.has_event_addr) s.event_addr = v.get_uint("event_addr");
+            }
         }
         if (s.op == "fill" || s.op == "verify" || s.op == "checksum" || s.op == "copy" ||
             s.op == "write" || s.op == "read")
@@ -314,8 +348,8 @@ step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_e
         vcm::dma_driver drv(c, dev->mmio_base, dev->irq_line);
         const unsigned ch = static_cast<unsigned>(s.channel);
         if (s.op == "dma_copy") {
-            st = drv.write_chain(s.desc_addr, vcm::split_copy(s.src, s.dst, s.size,
-                                                              static_cast<unsigned>(s.segments)));
+            st = drv.write_chain(s.desc_cpu_addr, s.desc_addr,
+                                 vcm::split_copy(s.src, s.dst, s.size, static_cast<unsigned>(s.segments)));
             if (st.ok) st = drv.start(ch, s.desc_addr);
             msg << s.size << " bytes " << hex(s.src) << " -> " << hex(s.dst) << " in " << s.segments
                 << " descriptor(s)";
@@ -335,6 +369,8 @@ step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_e
         st = vcm::display_driver(c, dev->mmio_base).wait_frames(s.frames, s.timeout_ps);
     } else if (s.op == "display_stop") {
         st = vcm::display_driver(c, dev->mmio_base).stop();
+    } else if (s.op.rfind("smmu_", 0) == 0) {
+        st = run_smmu_step(s, c, env, msg);
     } else if (s.op.rfind("mmu_", 0) == 0 || s.op == "sysreg" || s.op == "tlbi") {
         st = run_mmu_step(s, c);
     } else if (s.op == "traffic_start") {
@@ -358,6 +394,48 @@ step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_e
     r.ok = st.ok;
     r.message = st.ok ? msg.str() : st.error;
     return r;
+}
+
+core::op_status scenario::run_smmu_step(const step& s, core::master_port& cpu, scenario_env& env,
+                                        std::ostringstream& msg) {
+    auto& drv = m_smmu_drivers[s.device];
+    if (!drv) {
+        const device_ref* d = env.find_device(s.device);
+        vcm::smmu_driver_setup setup;
+        setup.mmio_base = d->mmio_base;
+        setup.pool_base = d->pool_base;
+        setup.pool_size = d->pool_size;
+        drv = std::make_unique<vcm::smmu_driver>(cpu, setup);
+    }
+    const uint32_t sid = static_cast<uint32_t>(s.sid);
+    if (s.op == "smmu_enable") return drv->enable();
+    if (s.op == "smmu_attach")
+        return drv->attach(sid, vcm::smmu_context_setup{s.tg, s.tsz, s.oas_bits, static_cast<uint16_t>(s.asid)});
+    if (s.op == "smmu_bypass") return drv->set_bypass(sid);
+    if (s.op == "smmu_abort") return drv->set_abort(sid);
+    if (s.op == "smmu_unmap") return drv->unmap(sid, s.addr, s.size);
+    if (s.op == "smmu_map") {
+        vcm::map_attrs a;
+        a.write = s.write;
+        a.exec = s.exec;
+        return drv->map(sid, s.addr, s.value, s.size, a);
+    }
+    std::vector<vcm::smmu_event> events;  // smmu_events
+    core::op_status st = drv->drain_events(events);
+    if (!st.ok) return st;
+    msg << events.size() << " event(s)";
+    for (const auto& e : events) msg << " " << e.name() << "(sid " << e.sid << ", 0x" << std::hex << e.input_addr << std::dec << ")";
+    if (s.has_count && events.size() != s.count)
+        return core::op_status::failure(0, msg.str() + "; expected " + std::to_string(s.count));
+    for (const auto& e : events) {
+        if (!s.event.empty() && e.name() != s.event)
+            return core::op_status::failure(0, msg.str() + "; expected only " + s.event);
+        if (s.has_event_sid && e.sid != s.event_sid)
+            return core::op_status::failure(0, msg.str() + "; expected StreamID " + std::to_string(s.event_sid));
+    }
+    if (s.has_event_addr && (events.empty() || events.front().input_addr != s.event_addr))
+        return core::op_status::failure(0, msg.str() + "; expected the first at " + hex(s.event_addr));
+    return {};
 }
 
 core::op_status scenario::run_mmu_step(const step& s, core::master_port& cpu) {

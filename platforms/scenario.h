@@ -16,7 +16,10 @@
 #include "models/cpu/data_pattern.h"
 #include "platforms/config/config.h"
 
+#include <sstream>
+
 #include "vcm/cpu_mmu_driver.h"
+#include "vcm/drivers/smmu_driver.h"
 
 namespace vcmsim::platform {
 
@@ -28,6 +31,8 @@ struct device_ref {
     uint64_t mmio_base = 0;  // register base (dram: its base address)
     uint64_t size = 0;       // register window (dram: its size)
     int irq_line = -1;       // interrupt line at the CPU, -1 = none
+    uint64_t pool_base = 0;  // smmu: physical memory its driver may use
+    uint64_t pool_size = 0;
 };
 
 class scenario_env {
@@ -45,14 +50,18 @@ struct step {
     std::string label;
     std::string where;       // file:line of the step
     uint64_t addr = 0, size = 0, value = 0, mask = ~0ULL, expect = 0;
-    uint64_t src = 0, dst = 0, seed = 1, segments = 1, desc_addr = 0, channel = 0, frames = 0;
+    uint64_t src = 0, dst = 0, seed = 1, segments = 1, desc_addr = 0, desc_cpu_addr = 0, channel = 0, frames = 0;
     unsigned width = 4;
     uint64_t repeat = 1;
     bool has_expect = false;
     bool wait = true;
     cpu::pattern_kind pattern = cpu::pattern_kind::random;
     uint64_t timeout_ps = 0, interval_ps = 0, time_ps = 0;
-    std::string name, device, expect_status, expect_fault, reg, kind;
+    std::string name, device, expect_status, expect_fault, reg, kind, event;
+    bool has_count = false, has_event_sid = false, has_event_addr = false;
+    uint64_t count = 0, event_sid = 0, event_addr = 0, sid = 0, asid = 1;
+    mmu::granule tg = mmu::granule::g4k;
+    unsigned tsz = 16, oas_bits = 48;
     bool write = true, exec = false, user = false, global = false;
 };
 
@@ -98,6 +107,8 @@ public:
 private:
     step_result run_step(const step& s, core::master_port& cpu, scenario_env& env);
     core::op_status run_mmu_step(const step& s, core::master_port& cpu);
+    core::op_status run_smmu_step(const step& s, core::master_port& cpu, scenario_env& env,
+                                  std::ostringstream& msg);
 
     std::vector<step> m_steps;
     std::vector<check> m_checks;
@@ -107,6 +118,7 @@ private:
     core::mmu_control* m_mmu = nullptr;
     std::unique_ptr<vcm::cpu_mmu_driver> m_cpu_tables;  // built by the first mmu_* step
     vcm::cpu_mmu_setup m_cpu_mmu_setup;
+    std::map<std::string, std::unique_ptr<vcm::smmu_driver>> m_smmu_drivers;
 };
 
 }  // namespace vcmsim::platform

@@ -64,7 +64,9 @@ void handler(const sc_core::sc_report& r, const sc_core::sc_actions&) {
     std::string line = std::string("[") + severity_tag(r) + " " +
                        sc_core::sc_time_stamp().to_string() + "] " + r.get_msg_type() + ": " +
                        r.get_msg();
-    if (r.get_severity() >= sc_core::SC_WARNING || level_of(r) <= s.console)
+    // Errors always reach the console; warnings and the rest unless the console is off (-q).
+    if (r.get_severity() >= sc_core::SC_ERROR ||
+        (s.console != log_level::off && level_of(r) <= s.console))
         std::cerr << line << '\n';
     if (s.file) *s.file << line << '\n';
     if (r.get_severity() == sc_core::SC_FATAL) {

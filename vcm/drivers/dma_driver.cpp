@@ -40,20 +40,20 @@ std::vector<dma_segment> split_copy(uint64_t src, uint64_t dst, uint64_t len, un
 dma_driver::dma_driver(core::master_port& cpu, uint64_t mmio_base, int irq_line)
     : m_cpu(cpu), m_base(mmio_base), m_irq(irq_line) {}
 
-op_status dma_driver::write_chain(uint64_t desc_addr, const std::vector<dma_segment>& segs,
-                                  bool irq_on_last) {
+op_status dma_driver::write_chain(uint64_t cpu_addr, uint64_t dev_addr,
+                                  const std::vector<dma_segment>& segs, bool irq_on_last) {
     for (size_t i = 0; i < segs.size(); ++i) {
         if (segs[i].len > 0xffffffffULL)
-            return op_status::failure(desc_addr, "segment longer than a descriptor can hold (4 GiB - 1)");
+            return op_status::failure(cpu_addr, "segment longer than a descriptor can hold (4 GiB - 1)");
         dma::dma_descriptor d;
         d.src = segs[i].src;
         d.dst = segs[i].dst;
         d.len = static_cast<uint32_t>(segs[i].len);
         d.flags = (irq_on_last && i + 1 == segs.size()) ? dma::dma_descriptor::flag_irq : 0;
-        d.next = (i + 1 == segs.size()) ? 0 : desc_addr + (i + 1) * dma::dma_descriptor::size_bytes;
+        d.next = (i + 1 == segs.size()) ? 0 : dev_addr + (i + 1) * dma::dma_descriptor::size_bytes;
         uint8_t raw[dma::dma_descriptor::size_bytes];
         d.encode(raw);
-        op_status st = m_cpu.write(desc_addr + i * dma::dma_descriptor::size_bytes, raw, sizeof raw);
+        op_status st = m_cpu.write(cpu_addr + i * dma::dma_descriptor::size_bytes, raw, sizeof raw);
         if (!st.ok) return st;
     }
     return {};

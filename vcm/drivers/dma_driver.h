@@ -34,9 +34,11 @@ public:
     // irq_line: the engine's interrupt line at the processor, or -1 to poll.
     dma_driver(core::master_port& cpu, uint64_t mmio_base, int irq_line);
 
-    // Writes the chain at desc_addr (32 bytes per descriptor, linked in order); the last
-    // descriptor requests an interrupt when irq_on_last.
-    core::op_status write_chain(uint64_t desc_addr, const std::vector<dma_segment>& segs,
+    // Writes the chain at cpu_addr (32 bytes per descriptor, linked in order); the `next`
+    // pointers use dev_addr, the address at which the DMA engine sees the chain (they differ
+    // when the engine sits behind an SMMU). The last descriptor requests an interrupt when
+    // irq_on_last.
+    core::op_status write_chain(uint64_t cpu_addr, uint64_t dev_addr, const std::vector<dma_segment>& segs,
                                 bool irq_on_last = true);
     core::op_status start(unsigned channel, uint64_t desc_addr);
     // Waits until the channel leaves BUSY (interrupt or polling), acknowledges its interrupt
