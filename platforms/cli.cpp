@@ -10,6 +10,8 @@
 #include "platforms/config/param_registry.h"
 #include "platforms/params.h"
 #include "platforms/run.h"
+#include "platforms/smmu_replay/replay.h"
+#include "platforms/trace/trace_tool.h"
 
 namespace po = boost::program_options;
 
@@ -28,12 +30,15 @@ const char* main_help =
     "  config show CONFIG [--provenance] [--format toml|json]  print the resolved config\n"
     "  list models                                             the models a config can use\n"
     "  list params [PREFIX] [--format toml|json|markdown]      every config parameter\n"
+    "  trace inspect|export|diff FILE...                       TLB/miss traces (traces/README.md)\n"
+    "  smmu replay FILE.json... [--json] [-v] [-j N]           replay QEMU SMMUv3 oracle cases on our SMMU\n"
     "  version                                                 tool and library versions\n"
     "\n"
     "examples:\n"
     "  vcmsim run configs/minimal.toml -o out/minimal\n"
     "  vcmsim run configs/minimal.toml -C dram[0].bandwidth=1GB/s -C sim.seed=7\n"
     "  vcmsim list params dma\n"
+    "  vcmsim run configs/cpu-mmu.toml -o out/mmu --trace all && vcmsim trace inspect out/mmu/trace.vtr\n"
     "\n"
     "exit codes: 0 ok, 1 checks failed, 64 usage, 65 bad input data, 66 input file missing,\n"
     "            70 internal error, 74 output error, 78 config error, 124 wall-clock limit\n"
@@ -66,6 +71,11 @@ int cmd_run(const std::vector<std::string>& args) {
         ("json", po::bool_switch(&o.json), "print the summary as JSON")
         ("progress", po::value(&o.progress)->default_value("auto"), "auto|always|never: progress line on stderr")
         ("wall-timeout", po::value(&o.wall_timeout_s), "stop after this many wall-clock seconds (exit 124)")
+        ("trace", po::value(&o.trace)->implicit_value("miss,walk,fault,inval"),
+         "record a TLB/miss trace in OUTDIR/trace.vtr: categories miss,walk,fault,inval (default), all, lookup, ...")
+        ("trace-window", po::value(&o.trace_window), "only record between two times, e.g. 1ms:2ms")
+        ("trace-stream", po::value(&o.trace_streams), "only record these streams, e.g. 0x10,0x11")
+        ("trace-counter-interval", po::value(&o.trace_counter_interval), "period of the folded hit counters (default 1us)")
         ("quiet,q", po::bool_switch(&o.quiet), "no messages on stderr")
         ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more log output (info)");
     po::positional_options_description pos;
@@ -168,6 +178,12 @@ int cli_main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(rest);
         if (cmd == "config") return cmd_config(rest);
         if (cmd == "list") return cmd_list(rest);
+        if (cmd == "trace") return trace::trace_main(rest);
+        if (cmd == "smmu") {
+            if (!rest.empty() && rest[0] == "replay")
+                return smmu_replay_main(std::vector<std::string>(rest.begin() + 1, rest.end()));
+            throw usage_error("unknown smmu command (replay)");
+        }
         if (cmd == "version" || cmd == "--version")
             return print_version(!rest.empty() && rest[0] == "--json");
         throw usage_error("unknown command '" + cmd + "'");

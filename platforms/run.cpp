@@ -24,6 +24,8 @@
 #include "platforms/params.h"
 #include "models/cpu/cpu.h"
 #include "platforms/platform.h"
+#include "platforms/trace/trace_tool.h"
+#include "models/core/trace.h"
 
 namespace vcmsim::platform {
 
@@ -80,15 +82,18 @@ std::vector<std::string> headline_stats(const platform& p) {
         {"dma", {"bytes"}},
         {"display", {"frames", "underruns"}},
         {"traffic", {"bytes", "errors"}},
+        {"smmu", {"events", "invalidations"}},
     };
-    std::vector<std::string> out = {"top.cpu.bytes_read", "top.cpu.bytes_written"};
+    std::vector<std::string> out = {"top.cpu.bytes_read", "top.cpu.bytes_written", "top.cpu.mmu.walks"};
     for (const auto& d : p.devices())
         for (const auto& [kind, keys] : by_kind)
             if (kind == d.kind)
                 for (const auto& k : keys) out.push_back(d.path + "." + k);
     std::vector<std::string> present;
     for (const auto& n : out)
-        if (core::stats_registry::global().find(n)) present.push_back(n);
+        if (core::stats_registry::global().find(n) &&
+            (n != "top.cpu.mmu.walks" || core::stats_registry::global().value(n) > 0))
+            present.push_back(n);
     return present;
 }
 
@@ -125,6 +130,26 @@ int run_simulation(const run_options& o) {
     const uint64_t until_ps = sim.get_time_ps("until");
     const std::string hash = cfg.hash(reg);
 
+    if (!o.trace.empty()) {
+        if (o.outdir.empty()) {
+            std::cerr << "vcmsim: --trace needs -o OUTDIR (the trace is written to OUTDIR/trace.vtr)\n";
+            return exit_usage;
+        }
+        core::trace_header_info info;
+        info.tool = std::string("vcmsim ") + VCMSIM_VERSION;
+        info.config = o.files.front();
+        info.config_hash = hash;
+        info.seed = sim.get_uint("seed");
+        std::string err;
+        const int rc = trace::configure_trace_from_options(o.trace, o.trace_window, o.trace_streams,
+                                                           o.outdir + "/trace.vtr", info, err,
+                                                           o.trace_counter_interval);
+        if (rc != exit_ok) {
+            std::cerr << "vcmsim: " << err << "\n";
+            return rc;
+        }
+    }
+
     platform top("top", cfg);
 
     // Simulate in slices so that progress, the wall-clock limit and the sim-time limit work
@@ -159,6 +184,13 @@ int run_simulation(const run_options& o) {
         }
     }
     if (progress) std::cerr << "\r" << std::string(72, ' ') << "\r" << std::flush;
+    if (!o.trace.empty()) {
+        std::string err;
+        if (!core::trace_sink::global().close(&err)) {
+            std::cerr << "vcmsim: cannot finish the trace: " << err << "\n";
+            return exit_io;
+        }
+    }
     const uint64_t sim_ps = sc_core::sc_time_stamp().value();
     const double wall_s = std::chrono::duration<double>(clock_type::now() - wall_start).count();
 
@@ -229,7 +261,8 @@ int run_simulation(const run_options& o) {
             if (!c.ok || checks.size() <= 12)
                 os << "    " << (c.ok ? "ok   " : "FAIL ") << c.name << ": " << c.message << "\n";
         if (core::warning_count())
-            os << "  warnings        " << core::warning_count() << " (see " << (log_file.empty() ? "stderr" : log_file) << ")\n";
+            os << "  warnings        " << core::warning_count() << " (see "
+               << (!log_file.empty() ? log_file : o.quiet ? "a run without -q" : "stderr") << ")\n";
         if (!o.outdir.empty()) os << "  outputs         " << o.outdir << "/ (stats.txt, stats.json, config.resolved.toml, run.log)\n";
     }
     core::close_log_file();

@@ -19,6 +19,8 @@ struct run_options {
     bool quiet = false;
     int verbose = 0;                     // -v count: info, debug, trace on the console
     double wall_timeout_s = 0;           // 0 = none
+    std::string trace;                   // categories; empty = no trace
+    std::string trace_window, trace_streams, trace_counter_interval;
 };
 
 int run_simulation(const run_options& o);

@@ -13,6 +13,7 @@ packages=(
   libtomlplusplus-dev       # configs (TOML)
   nlohmann-json3-dev        # outputs (JSON)
   catch2                    # tests (Catch2 v2)
+  qemu-system-arm python3   # the QEMU SMMUv3 oracle (live differential test; skipped without it)
 )
 missing=()
 for p in "${packages[@]}"; do

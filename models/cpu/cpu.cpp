@@ -32,6 +32,7 @@ cpu::cpu(const sc_core::sc_module_name& name, const cpu_config& cfg)
       m_walk_latency(m_stats.add_histogram("mmu.walk_latency", "page-table walk latency", "ns", 10, 100)) {
     if (m_cfg.line_bytes == 0) m_cfg.line_bytes = 64;
     m_walk_port.owner = this;
+    m_mmu.set_trace(core::trace_sink::global(), std::string(this->name()) + ".mmu", [this] { return now_ps(); });
     const cpu_mmu* mm = &m_mmu;
     auto val = [&](const char* n, const char* d, std::function<double()> f) { m_stats.add_value(n, d, "count", std::move(f)); };
     val("mmu.utlb_hits", "micro-TLB hits", [mm] { return mm->utlb() ? double(mm->utlb()->hits()) : 0.0; });

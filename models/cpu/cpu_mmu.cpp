@@ -1,5 +1,6 @@
 #include "models/cpu/cpu_mmu.h"
 
+#include <algorithm>
 #include <string>
 
 #include "models/mmu/vmsa.h"
@@ -84,6 +85,43 @@ bool cpu_mmu::regime_for(uint64_t va, mmu::regime& r, uint64_t& upper, mmu::faul
     return true;
 }
 
+void cpu_mmu::set_trace(core::trace_sink& sink, const std::string& name, std::function<uint64_t()> now_ps) {
+    m_trace = &sink;
+    m_trace_now = std::move(now_ps);
+    if (m_utlb) m_tr_utlb = sink.register_component(name + ".utlb", "utlb");
+    m_tr_tlb = sink.register_component(name + ".tlb", "tlb");
+    m_tr_walker = sink.register_component(name + ".walker", "walker");
+    sink.register_stream(core::trace_cpu_stream, "cpu");
+}
+
+void cpu_mmu::trace_fault(uint16_t comp, uint64_t t, uint64_t va, uint16_t asid, const mmu::fault& f) {
+    core::trace_record r;
+    r.t_ps = t;
+    r.in_addr = va;
+    r.comp = comp;
+    r.stream = core::trace_cpu_stream;
+    r.ctx = core::trace_ctx(asid);
+    r.type = static_cast<uint8_t>(core::trace_type::fault);
+    r.outcome = static_cast<uint8_t>(core::trace_outcome::fault);
+    r.lvl_stage = core::trace_lvl(f.level);
+    r.aux = static_cast<uint32_t>(f.kind);
+    m_trace->record(r);
+}
+
+void cpu_mmu::trace_inval(core::trace_outcome scope, uint64_t va, uint16_t asid) {
+    if (!m_trace->enabled(core::trace_cat::inval)) return;
+    core::trace_record r;
+    r.t_ps = m_trace_now();
+    r.in_addr = va;
+    r.comp = m_tr_tlb;
+    r.stream = core::trace_cpu_stream;
+    r.ctx = core::trace_ctx(asid);
+    r.type = static_cast<uint8_t>(core::trace_type::inval);
+    r.outcome = static_cast<uint8_t>(scope);
+    r.lvl_stage = core::trace_lvl(-1);
+    m_trace->record(r);
+}
+
 translation cpu_mmu::translate(uint64_t va, mmu::access_type type, bool privileged) {
     translation t;
     if (!enabled()) {
@@ -94,11 +132,27 @@ translation cpu_mmu::translate(uint64_t va, mmu::access_type type, bool privileg
     const uint16_t asid = current_asid();
     const mmu::access acc{va, type, privileged};
     const bool wxn = bits(m_sctlr, 19, 19);
-    auto check = [&](const mmu::mapping& m) {
+    // Tracing: one load here; every point below tests a bit of `tr` (0 when off).
+    const uint32_t tr = m_trace->active();
+    const uint64_t now = tr ? m_trace_now() : 0;
+    auto trace_lookup = [&](uint16_t comp, const mmu::mapping* m) {
+        core::trace_record r;
+        r.t_ps = now;
+        r.in_addr = va;
+        r.out_addr = m ? m->translate(va) : 0;
+        r.comp = comp;
+        r.stream = core::trace_cpu_stream;
+        r.ctx = core::trace_ctx(asid);
+        r.page_shift = m ? m->page_shift : 0;
+        r.lvl_stage = core::trace_lvl(m ? m->level : -1);
+        m_trace->record_lookup(r, m != nullptr);
+    };
+    auto check = [&](const mmu::mapping& m, uint16_t comp) {
         if (!mmu::permits(m, acc, wxn)) {
             t.flt = {mmu::fault_kind::permission, static_cast<int8_t>(m.level), va};
             ++m_faults;
             ++m_fault_kinds[static_cast<unsigned>(mmu::fault_kind::permission)];
+            if (tr & core::trace_cat::fault) trace_fault(comp, now + t.latency_ps, va, asid, t.flt);
             return t;
         }
         t.ok = true;
@@ -106,31 +160,57 @@ translation cpu_mmu::translate(uint64_t va, mmu::access_type type, bool privileg
         return t;
     };
     if (m_utlb) {
-        if (const mmu::mapping* m = m_utlb->lookup(va, asid)) return check(*m);
+        const mmu::mapping* m = m_utlb->lookup(va, asid);
+        if (tr & core::trace_cat::any_lookup) trace_lookup(m_tr_utlb, m);
+        if (m) return check(*m, m_tr_utlb);
     }
     t.latency_ps += m_cfg.tlb_cycles * m_cycle_ps;
-    if (const mmu::mapping* m = m_tlb.lookup(va, asid)) {
-        if (m_utlb) m_utlb->fill(*m);
-        return check(*m);
+    {
+        const mmu::mapping* m = m_tlb.lookup(va, asid);
+        if (tr & core::trace_cat::any_lookup) trace_lookup(m_tr_tlb, m);
+        if (m) {
+            if (m_utlb) m_utlb->fill(*m);
+            return check(*m, m_tr_tlb);
+        }
     }
     mmu::regime r;
     uint64_t upper = 0;
     if (!regime_for(va, r, upper, t.flt)) {
         ++m_faults;
         ++m_fault_kinds[static_cast<unsigned>(t.flt.kind)];
+        if (tr & core::trace_cat::fault) trace_fault(m_tr_walker, now + t.latency_ps, va, asid, t.flt);
         return t;
     }
+    const uint64_t walk_start = now + t.latency_ps;
     const mmu::walk_result w = m_walker.walk(r, mmu::access{va & ~upper, type, privileged});
     ++m_walks;
     m_walk_reads += w.reads;
     m_walk_latency_ps += w.latency_ps;
     m_last_walk_ps = w.latency_ps;
     t.latency_ps += w.latency_ps;
+    if (tr & core::trace_cat::walk) {
+        core::trace_record rec;
+        rec.t_ps = walk_start;
+        rec.in_addr = va;
+        rec.out_addr = w.flt ? 0 : w.map.translate(va & ~upper);
+        rec.dur_ps = static_cast<uint32_t>(std::min<uint64_t>(w.latency_ps, UINT32_MAX));
+        rec.comp = m_tr_walker;
+        rec.stream = core::trace_cpu_stream;
+        rec.ctx = core::trace_ctx(asid);
+        rec.type = static_cast<uint8_t>(core::trace_type::walk);
+        rec.outcome = static_cast<uint8_t>(w.flt ? core::trace_outcome::fault : core::trace_outcome::done);
+        rec.page_shift = w.flt ? 0 : w.map.page_shift;
+        rec.lvl_stage = core::trace_lvl(w.flt ? w.flt.level : w.map.level);
+        rec.aux = std::min(w.reads, 0xFFFFu) | (static_cast<uint32_t>(w.start_level & 0xF) << 16) |
+                  (static_cast<uint32_t>(w.wc_hit_level + 1) & 0xF) << 20;
+        m_trace->record(rec);
+    }
     if (w.flt) {
         t.flt = w.flt;
         t.flt.ipa_or_va = va;
         ++m_faults;
         ++m_fault_kinds[static_cast<unsigned>(w.flt.kind) & 7];
+        if (tr & core::trace_cat::fault) trace_fault(m_tr_walker, now + t.latency_ps, va, asid, t.flt);
         return t;
     }
     mmu::mapping m = w.map;
@@ -138,11 +218,12 @@ translation cpu_mmu::translate(uint64_t va, mmu::access_type type, bool privileg
     m.asid = asid;
     m_tlb.fill(m);
     if (m_utlb) m_utlb->fill(m);
-    return check(m);
+    return check(m, m_tr_walker);
 }
 
 void cpu_mmu::tlbi_all() {
     ++m_tlbis;
+    trace_inval(core::trace_outcome::inval_all, 0, 0);
     m_tlb.invalidate_all();
     if (m_utlb) m_utlb->invalidate_all();
     m_wc.invalidate_all();
@@ -150,6 +231,7 @@ void cpu_mmu::tlbi_all() {
 
 void cpu_mmu::tlbi_asid(uint16_t asid) {
     ++m_tlbis;
+    trace_inval(core::trace_outcome::inval_asid, 0, asid);
     m_tlb.invalidate_asid(asid);
     if (m_utlb) m_utlb->invalidate_asid(asid);
     m_wc.invalidate_asid(asid);
@@ -157,6 +239,7 @@ void cpu_mmu::tlbi_asid(uint16_t asid) {
 
 void cpu_mmu::tlbi_va(uint64_t va, uint16_t asid) {
     ++m_tlbis;
+    trace_inval(core::trace_outcome::inval_va, va, asid);
     m_tlb.invalidate_va(va, asid);
     if (m_utlb) m_utlb->invalidate_va(va, asid);
     m_wc.invalidate_va(va);
@@ -164,6 +247,7 @@ void cpu_mmu::tlbi_va(uint64_t va, uint16_t asid) {
 
 void cpu_mmu::tlbi_vaa(uint64_t va) {
     ++m_tlbis;
+    trace_inval(core::trace_outcome::inval_vaa, va, 0);
     m_tlb.invalidate_va_all_asids(va);
     if (m_utlb) m_utlb->invalidate_va_all_asids(va);
     m_wc.invalidate_va(va);

@@ -17,9 +17,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "models/core/mmu_control.h"
+#include "models/core/trace.h"
 #include "models/mmu/tlb.h"
 #include "models/mmu/translation.h"
 #include "models/mmu/walk_cache.h"
@@ -60,6 +63,11 @@ public:
     void tlbi_va(uint64_t va, uint16_t asid);
     void tlbi_vaa(uint64_t va);
 
+    // Tracing (models/core/trace.h): registers <name>.utlb, <name>.tlb and <name>.walker with
+    // `sink`; now_ps gives the simulated time of a translation (called only while tracing).
+    // Records use stream 0xFFFF (the CPU). Off by default: a disabled sink costs one branch.
+    void set_trace(core::trace_sink& sink, const std::string& name, std::function<uint64_t()> now_ps);
+
     const mmu::tlb* utlb() const { return m_utlb.get(); }
     const mmu::tlb& tlb() const { return m_tlb; }
     const mmu::walk_cache& walk_cache() const { return m_wc; }
@@ -87,6 +95,12 @@ private:
     uint64_t m_walks = 0, m_walk_reads = 0, m_walk_latency_ps = 0, m_faults = 0, m_tlbis = 0;
     uint64_t m_last_walk_ps = 0;
     uint64_t m_fault_kinds[8] = {};
+    // Tracing: never null (trace_sink::disabled() until set_trace).
+    core::trace_sink* m_trace = &core::trace_sink::disabled();
+    uint16_t m_tr_utlb = 0, m_tr_tlb = 0, m_tr_walker = 0;
+    std::function<uint64_t()> m_trace_now;
+    void trace_fault(uint16_t comp, uint64_t t, uint64_t va, uint16_t asid, const mmu::fault& f);
+    void trace_inval(core::trace_outcome scope, uint64_t va, uint16_t asid);
 };
 
 }  // namespace vcmsim::cpu
