@@ -37,6 +37,8 @@ std::string smmu_event::name() const {
 struct smmu_driver::context {
     smmu_context_setup setup;
     uint64_t cd_pa = 0;
+    std::size_t streams = 0;   // StreamIDs whose STE points at cd_pa
+    bool dirty = false;        // a stream used it since its last TLBI_NH_ASID
     std::unique_ptr<page_table_builder> tables;
 };
 
@@ -160,74 +162,221 @@ op_status smmu_driver::submit(const std::vector<std::pair<uint64_t, uint64_t>>& 
     }
 }
 
-op_status smmu_driver::attach(uint32_t sid, const smmu_context_setup& ctx) {
-    op_status st = enable();
-    if (!st.ok) return st;
+op_status smmu_driver::check_sid(uint32_t sid) const {
     if (sid >= (1u << m_st_log2))
         return op_status::failure(sid, "StreamID " + std::to_string(sid) + " is beyond the stream table (" +
                                            std::to_string(1u << m_st_log2) + " entries)");
+    return {};
+}
+
+smmu_driver::context* smmu_driver::find_ctx(ctx_id ctx, op_status& st) {
+    auto it = m_contexts.find(ctx);
+    if (it == m_contexts.end()) {
+        st = op_status::failure(ctx, "SMMU context " + std::to_string(ctx) + " does not exist");
+        return nullptr;
+    }
+    return it->second.get();
+}
+
+bool smmu_driver::find_sid(uint32_t sid, ctx_id& id, op_status& st) const {
+    auto it = m_owned.find(sid);
+    if (it != m_owned.end() && m_contexts.count(it->second)) {
+        id = it->second;
+        return true;
+    }
+    auto at = m_attached.find(sid);
+    if (at != m_attached.end() && m_contexts.count(at->second)) {
+        id = at->second;
+        return true;
+    }
+    st = op_status::failure(sid, "StreamID " + std::to_string(sid) + " has no context (attach it first)");
+    return false;
+}
+
+const page_table_builder* smmu_driver::tables(ctx_id ctx) const {
+    auto it = m_contexts.find(ctx);
+    return it == m_contexts.end() ? nullptr : it->second->tables.get();
+}
+
+std::size_t smmu_driver::streams_of(ctx_id ctx) const {
+    auto it = m_contexts.find(ctx);
+    return it == m_contexts.end() ? 0 : it->second->streams;
+}
+
+op_status smmu_driver::create_context(const smmu_context_setup& setup, ctx_id& out) {
+    op_status st = enable();
+    if (!st.ok) return st;
     auto c = std::make_unique<context>();
-    c->setup = ctx;
-    c->tables = std::make_unique<page_table_builder>(m_mem, m_pool, pt_format{ctx.tg, ctx.tsz, ctx.oas_bits, false});
-    if (!c->tables->init()) return op_status::failure(sid, "cannot create the page tables (format or pool)");
-    if (!(st = memory_status("page tables")).ok) return st;
-    if (!(st = alloc(64, 64, c->cd_pa, "a context descriptor")).ok) return st;
+    c->setup = setup;
+    c->tables = std::make_unique<page_table_builder>(m_mem, m_pool,
+                                                     pt_format{setup.tg, setup.tsz, setup.oas_bits, false});
+    if (!c->tables->init()) {
+        m_mem.failed = false;
+        return op_status::failure(0, "cannot create the page tables (format or pool)");
+    }
+    if (!(st = memory_status("page tables")).ok) {
+        c->tables->release();
+        return st;
+    }
+    if (!(st = alloc(64, 64, c->cd_pa, "a context descriptor")).ok) {
+        c->tables->release();
+        return st;
+    }
     smmu::cd::params p;
-    p.t0sz = ctx.tsz;
-    p.tg0 = tg0_of(ctx.tg);
-    p.ips = ips_of(ctx.oas_bits);
-    p.asid = ctx.asid;
+    p.t0sz = setup.tsz;
+    p.tg0 = tg0_of(setup.tg);
+    p.ips = ips_of(setup.oas_bits);
+    p.asid = setup.asid;
     p.ttb0 = c->tables->root_pa();
     const smmu::cd cd = smmu::cd::make(p);
     uint8_t raw[64];
     for (int i = 0; i < 8; ++i) smmu::store_le64(raw + 8 * i, cd.dw[i]);
-    if (!(st = m_cpu.write_phys(c->cd_pa, raw, 64)).ok) return st;
+    if (!(st = m_cpu.write_phys(c->cd_pa, raw, 64)).ok) {
+        c->tables->release();
+        m_pool.free_table(c->cd_pa, 64);
+        return st;
+    }
+    out = m_next_ctx++;
+    m_contexts[out] = std::move(c);
+    return {};
+}
+
+void smmu_driver::forget_stream(uint32_t sid) {
+    auto it = m_attached.find(sid);
+    if (it == m_attached.end()) return;
+    auto c = m_contexts.find(it->second);
+    if (c != m_contexts.end() && c->second->streams) --c->second->streams;
+    m_attached.erase(it);
+}
+
+op_status smmu_driver::attach_stream(uint32_t sid, ctx_id ctx) {
+    op_status st = enable();
+    if (!st.ok) return st;
+    if (!(st = check_sid(sid)).ok) return st;
+    context* c = find_ctx(ctx, st);
+    if (!c) return st;
+    auto prev = m_attached.find(sid);
+    if (prev != m_attached.end() && prev->second == ctx) return {};   // already there
     if (!(st = write_ste(sid, smmu::ste::make_s1(c->cd_pa).dw)).ok) return st;
-    m_contexts[sid] = std::move(c);
-    return submit({{smmu::cmd::cfgi_ste(sid).dw[0], smmu::cmd::cfgi_ste(sid).dw[1]}});
+    std::vector<std::pair<uint64_t, uint64_t>> cmds{{smmu::cmd::cfgi_ste(sid).dw[0], smmu::cmd::cfgi_ste(sid).dw[1]}};
+    if (prev != m_attached.end()) {   // moved from another context: that one may be left unused
+        context* old = m_contexts.count(prev->second) ? m_contexts[prev->second].get() : nullptr;
+        forget_stream(sid);
+        if (old && old->streams == 0 && old->dirty) {
+            const smmu::cmd t = smmu::cmd::tlbi_nh_asid(old->setup.asid);
+            cmds.emplace_back(t.dw[0], t.dw[1]);
+            old->dirty = false;
+        }
+    }
+    m_attached[sid] = ctx;
+    ++c->streams;
+    c->dirty = true;
+    return submit(cmds);
+}
+
+op_status smmu_driver::detach_stream(uint32_t sid) {
+    op_status st = enable();
+    if (!st.ok) return st;
+    if (!(st = check_sid(sid)).ok) return st;
+    auto it = m_attached.find(sid);
+    if (it == m_attached.end())
+        return op_status::failure(sid, "StreamID " + std::to_string(sid) + " is not attached to a context");
+    context* c = m_contexts.count(it->second) ? m_contexts[it->second].get() : nullptr;
+    if (!(st = write_ste(sid, smmu::ste::make_abort().dw)).ok) return st;
+    forget_stream(sid);
+    std::vector<std::pair<uint64_t, uint64_t>> cmds{{smmu::cmd::cfgi_ste(sid).dw[0], smmu::cmd::cfgi_ste(sid).dw[1]}};
+    if (c && c->streams == 0 && c->dirty) {
+        // No stream reaches the context any more: drop its TLB and walk-cache entries now, so
+        // nothing of it lingers while it is unused (and its ASID may be reused safely later).
+        const smmu::cmd t = smmu::cmd::tlbi_nh_asid(c->setup.asid);
+        cmds.emplace_back(t.dw[0], t.dw[1]);
+        c->dirty = false;
+    }
+    return submit(cmds);
+}
+
+op_status smmu_driver::destroy_context(ctx_id ctx) {
+    op_status st;
+    context* c = find_ctx(ctx, st);
+    if (!c) return st;
+    if (c->streams)
+        return op_status::failure(ctx, "SMMU context " + std::to_string(ctx) + " still has " +
+                                           std::to_string(c->streams) + " stream(s) attached");
+    for (const auto& [sid, owned] : m_owned)
+        if (owned == ctx)
+            return op_status::failure(ctx, "SMMU context " + std::to_string(ctx) + " belongs to StreamID " +
+                                               std::to_string(sid) + " (attach(sid, setup))");
+    if (c->dirty) {
+        const smmu::cmd t = smmu::cmd::tlbi_nh_asid(c->setup.asid);
+        if (!(st = submit({{t.dw[0], t.dw[1]}})).ok) return st;
+        c->dirty = false;
+    }
+    c->tables->release();
+    m_pool.free_table(c->cd_pa, 64);
+    m_contexts.erase(ctx);
+    return {};
+}
+
+op_status smmu_driver::attach(uint32_t sid, const smmu_context_setup& ctx) {
+    op_status st = enable();
+    if (!st.ok) return st;
+    if (!(st = check_sid(sid)).ok) return st;
+    ctx_id id = 0;
+    if (!(st = create_context(ctx, id)).ok) return st;
+    m_owned[sid] = id;   // an earlier context of sid stays allocated (as before the refactor)
+    return attach_stream(sid, id);
 }
 
 op_status smmu_driver::set_bypass(uint32_t sid) {
     op_status st = enable();
+    if (st.ok) st = check_sid(sid);
     if (st.ok) st = write_ste(sid, smmu::ste::make_bypass().dw);
+    if (st.ok) forget_stream(sid);
     if (st.ok) st = submit({{smmu::cmd::cfgi_ste(sid).dw[0], smmu::cmd::cfgi_ste(sid).dw[1]}});
     return st;
 }
 
 op_status smmu_driver::set_abort(uint32_t sid) {
     op_status st = enable();
+    if (st.ok) st = check_sid(sid);
     if (st.ok) st = write_ste(sid, smmu::ste::make_abort().dw);
+    if (st.ok) forget_stream(sid);
     if (st.ok) st = submit({{smmu::cmd::cfgi_ste(sid).dw[0], smmu::cmd::cfgi_ste(sid).dw[1]}});
     return st;
 }
 
-smmu_driver::context* smmu_driver::find(uint32_t sid, op_status& st) {
-    auto it = m_contexts.find(sid);
-    if (it == m_contexts.end()) {
-        st = op_status::failure(sid, "StreamID " + std::to_string(sid) + " has no context (attach it first)");
-        return nullptr;
-    }
-    return it->second.get();
-}
-
 op_status smmu_driver::map(uint32_t sid, uint64_t iova, uint64_t pa, uint64_t size, const map_attrs& a) {
     op_status st;
-    context* c = find(sid, st);
+    ctx_id id = 0;
+    return find_sid(sid, id, st) ? map_ctx(id, iova, pa, size, a) : st;
+}
+
+op_status smmu_driver::unmap(uint32_t sid, uint64_t iova, uint64_t size) {
+    op_status st;
+    ctx_id id = 0;
+    return find_sid(sid, id, st) ? unmap_ctx(id, iova, size) : st;
+}
+
+op_status smmu_driver::map_ctx(ctx_id ctx, uint64_t iova, uint64_t pa, uint64_t size, const map_attrs& a) {
+    op_status st;
+    m_last_map_error = map_error::ok;
+    context* c = find_ctx(ctx, st);
     if (!c) return st;
     // As Linux's io-pgtable does for SMMU tables: DMA is unprivileged, so every mapping is
     // accessible at EL0 (AP[1] = 1); write and execute permission come from the caller.
     map_attrs attrs = a;
     attrs.user = true;
     const map_status ms = c->tables->map(iova, pa, size, attrs);
+    m_last_map_error = ms.error;
     if (!ms.ok())
-        return op_status::failure(ms.va, "map " + hex(iova) + "+" + hex(size) + " for StreamID " +
-                                             std::to_string(sid) + ": " + map_error_name(ms.error));
+        return op_status::failure(ms.va, "map " + hex(iova) + "+" + hex(size) + " in SMMU context " +
+                                             std::to_string(ctx) + ": " + map_error_name(ms.error));
     return memory_status("map");
 }
 
-op_status smmu_driver::unmap(uint32_t sid, uint64_t iova, uint64_t size) {
+op_status smmu_driver::unmap_ctx(ctx_id ctx, uint64_t iova, uint64_t size) {
     op_status st;
-    context* c = find(sid, st);
+    context* c = find_ctx(ctx, st);
     if (!c) return st;
     std::vector<std::pair<uint64_t, uint64_t>> removed;
     const map_status ms = c->tables->unmap(iova, size, &removed);

@@ -2,15 +2,30 @@
 // entirely through timed operations of a processor (core::master_port):
 //   enable():  probe IDR0/IDR1/IDR5, allocate and program a linear stream table, the command
 //              queue and the event queue, enable the queues, then SMMUEN, waiting for CR0ACK;
-//   attach():  a stage-1 context for a StreamID: page tables (the page-table builder), a CD
-//              and an STE, then CFGI_STE + CMD_SYNC;
-//   map()/unmap(): page-table updates; unmap issues TLBI_NH_VA for every removed leaf (one
-//              TLBI_NH_ASID instead past 32 leaves or when tables were freed), then CMD_SYNC,
-//              and returns only after the SYNC completed: the caller may reuse the memory then;
+//   create_context(): a stage-1 translation context = page tables (the page-table builder)
+//              + one CD (TTB0, T0SZ, TG0, IPS, ASID); no stream uses it yet;
+//   attach_stream(sid, ctx): the STE of sid -> that CD, then CFGI_STE + CMD_SYNC. Several
+//              StreamIDs may share one context (their STEs point at the same CD);
+//   detach_stream(sid): STE -> abort, CFGI_STE (+ TLBI_NH_ASID of the context when it was its
+//              last stream: its TLB entries are unreachable from then on) + CMD_SYNC;
+//   map_ctx()/unmap_ctx(): page-table updates; unmap issues TLBI_NH_VA for every removed leaf
+//              (one TLBI_NH_ASID instead past 32 leaves or when tables were freed), then
+//              CMD_SYNC, and returns only after the SYNC completed: the caller may reuse the
+//              memory then;
+//   destroy_context(): refused while a stream is attached (or while it is the context of an
+//              attach(sid, setup)); TLBI_NH_ASID + CMD_SYNC when a stream used the context since
+//              its last ASID invalidation (so the ASID may be reused), then frees tables and CD;
 //   drain_events(): reads the event queue and returns decoded records.
+// Per-StreamID calls (the scenario's smmu_* steps) are thin wrappers: attach(sid, setup) =
+// create_context + attach_stream (the context is then "owned" by sid: map(sid)/unmap(sid) use
+// it even after set_bypass/set_abort rewrote the STE, as before the refactor). set_bypass and
+// set_abort take the stream off its context's count but issue no TLBI (unchanged behaviour);
+// re-attaching a stream to another context counts as a detach from the old one.
 // Memory for the stream table, queues, CDs and page tables comes from one physical pool.
+// The driver does not allocate ASIDs: the caller (smmu_backend) keeps them unique.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -53,7 +68,23 @@ public:
     smmu_driver(core::master_port& cpu, const smmu_driver_setup& setup);
     ~smmu_driver();
 
+    using ctx_id = uint32_t;
+
     core::op_status enable();
+    // ---- contexts shared by StreamIDs ----
+    core::op_status create_context(const smmu_context_setup& setup, ctx_id& out);
+    core::op_status destroy_context(ctx_id ctx);
+    core::op_status attach_stream(uint32_t sid, ctx_id ctx);
+    core::op_status detach_stream(uint32_t sid);
+    core::op_status map_ctx(ctx_id ctx, uint64_t iova, uint64_t pa, uint64_t size, const map_attrs& a);
+    core::op_status unmap_ctx(ctx_id ctx, uint64_t iova, uint64_t size);
+    const page_table_builder* tables(ctx_id ctx) const;   // nullptr: no such context
+    std::size_t streams_of(ctx_id ctx) const;             // StreamIDs attached to ctx
+    std::size_t contexts() const { return m_contexts.size(); }
+    uint64_t pool_bytes_free() const { return m_pool.bytes_free(); }
+    map_error last_map_error() const { return m_last_map_error; }   // of the last map_ctx()
+
+    // ---- per-StreamID wrappers (scenario steps) ----
     core::op_status attach(uint32_t sid, const smmu_context_setup& ctx);
     core::op_status set_bypass(uint32_t sid);
     core::op_status set_abort(uint32_t sid);
@@ -70,7 +101,11 @@ private:
     core::op_status submit(const std::vector<std::pair<uint64_t, uint64_t>>& cmds, bool sync = true);
     core::op_status alloc(uint64_t bytes, uint64_t align, uint64_t& pa, const char* what);
     core::op_status memory_status(const char* what);
-    context* find(uint32_t sid, core::op_status& st);
+    context* find_ctx(ctx_id ctx, core::op_status& st);
+    bool find_sid(uint32_t sid, ctx_id& id, core::op_status& st) const;
+    core::op_status check_sid(uint32_t sid) const;
+    // Removes sid from the context its STE pointed at (bookkeeping only).
+    void forget_stream(uint32_t sid);
 
     core::master_port& m_cpu;
     smmu_driver_setup m_setup;
@@ -81,7 +116,11 @@ private:
     uint64_t m_strtab = 0, m_cmdq = 0, m_evtq = 0;
     uint32_t m_cmd_prod = 0, m_evt_cons = 0;
     uint64_t m_commands = 0;
-    std::map<uint32_t, std::unique_ptr<context>> m_contexts;
+    map_error m_last_map_error = map_error::ok;
+    ctx_id m_next_ctx = 1;
+    std::map<ctx_id, std::unique_ptr<context>> m_contexts;
+    std::map<uint32_t, ctx_id> m_attached;   // sid -> context its STE points at
+    std::map<uint32_t, ctx_id> m_owned;      // sid -> context created by attach(sid, setup)
 };
 
 }  // namespace vcmsim::vcm
