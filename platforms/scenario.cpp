@@ -1,3 +1,4 @@
+#include "models/core/format.h"
 #include "platforms/scenario.h"
 
 #include <algorithm>
@@ -12,13 +13,9 @@
 
 namespace vcmsim::platform {
 
-namespace {
+using core::hex;
 
-std::string hex(uint64_t v) {
-    std::ostringstream os;
-    os << "0x" << std::hex << v;
-    return os.str();
-}
+namespace {
 
 cpu::pattern_kind pattern_of(const config_view& v) {
     cpu::pattern_kind p = cpu::pattern_kind::random;

@@ -1,26 +1,14 @@
+#include "models/core/format.h"
+#include "models/mmu/vmsa.h"
 #include "vcm/cpu_mmu_driver.h"
 
 #include <sstream>
 
 namespace vcmsim::vcm {
 
-using core::op_status;
+using core::hex;
 
-namespace {
-std::string hex(uint64_t v) {
-    std::ostringstream os;
-    os << "0x" << std::hex << v;
-    return os.str();
-}
-unsigned ips_of(unsigned oas) {
-    if (oas <= 32) return 0;
-    if (oas <= 36) return 1;
-    if (oas <= 40) return 2;
-    if (oas <= 42) return 3;
-    if (oas <= 44) return 4;
-    return 5;
-}
-}  // namespace
+using core::op_status;
 
 cpu_mmu_driver::cpu_mmu_driver(core::master_port& cpu, core::mmu_control& mmu, const cpu_mmu_setup& setup)
     : m_cpu(cpu),
@@ -78,7 +66,7 @@ uint64_t cpu_mmu_driver::tcr() const {
     v |= 1ULL << 8 | 1ULL << 10 | 3ULL << 12;  // IRGN0 = ORGN0 = write-back, SH0 inner
     v |= tg0 << 14;
     v |= 1ULL << 23;                            // EPD1: no TTBR1 walks
-    v |= static_cast<uint64_t>(ips_of(m_setup.oas_bits)) << 32;
+    v |= static_cast<uint64_t>(mmu::ips_from_oas_bits(m_setup.oas_bits)) << 32;
     v |= 1ULL << 36;                            // AS: 16-bit ASIDs
     return v;
 }

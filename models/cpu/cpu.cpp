@@ -1,9 +1,12 @@
+#include "models/core/format.h"
 #include "models/cpu/cpu.h"
 
 #include <algorithm>
 #include <cstring>
 
 namespace vcmsim::cpu {
+
+using core::hex;
 
 using core::ps_t;
 using core::ps_to_time;
@@ -152,14 +155,6 @@ bool cpu::walk_port::read64(uint64_t pa, uint64_t& value, uint64_t& latency_ps) 
     for (int i = 7; i >= 0; --i) value = value << 8 | d[i];
     return !t.is_response_error();
 }
-
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-}  // namespace
 
 template <typename F>
 op_status cpu::for_each_line(uint64_t addr, uint64_t len, mmu::access_type type, bool translate, F&& f) {

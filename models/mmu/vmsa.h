@@ -97,6 +97,13 @@ inline unsigned oas_bits_from_ips(unsigned ips) {
     static constexpr unsigned tbl[8] = {32, 36, 40, 42, 44, 48, 48, 0};
     return tbl[ips & 7];
 }
+// The smallest IPS / TCR.IPS / CD.IPS encoding that covers `oas_bits` (48 and above: 5).
+inline unsigned ips_from_oas_bits(unsigned oas_bits) {
+    static constexpr unsigned sizes[6] = {32, 36, 40, 42, 44, 48};
+    for (unsigned i = 0; i < 6; ++i)
+        if (oas_bits <= sizes[i]) return i;
+    return 5;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Descriptor fields

@@ -1,3 +1,5 @@
+#include "models/core/format.h"
+#include "models/mmu/vmsa.h"
 #include "vcm/drivers/smmu_driver.h"
 
 #include <sstream>
@@ -7,23 +9,12 @@
 
 namespace vcmsim::vcm {
 
+using core::hex;
+
 using core::op_status;
 namespace r = smmu::regs;
 
 namespace {
-std::string hex(uint64_t v) {
-    std::ostringstream os;
-    os << "0x" << std::hex << v;
-    return os.str();
-}
-unsigned ips_of(unsigned oas) {
-    if (oas <= 32) return 0;
-    if (oas <= 36) return 1;
-    if (oas <= 40) return 2;
-    if (oas <= 42) return 3;
-    if (oas <= 44) return 4;
-    return 5;
-}
 unsigned tg0_of(mmu::granule g) {  // CD.TG0: 0 4K, 1 64K, 2 16K
     return g == mmu::granule::g64k ? 1 : g == mmu::granule::g16k ? 2 : 0;
 }
@@ -225,7 +216,7 @@ op_status smmu_driver::create_context(const smmu_context_setup& setup, ctx_id& o
     smmu::cd::params p;
     p.t0sz = setup.tsz;
     p.tg0 = tg0_of(setup.tg);
-    p.ips = ips_of(setup.oas_bits);
+    p.ips = mmu::ips_from_oas_bits(setup.oas_bits);
     p.asid = setup.asid;
     p.ttb0 = c->tables->root_pa();
     const smmu::cd cd = smmu::cd::make(p);
