@@ -50,6 +50,7 @@ smmu::smmu(const sc_core::sc_module_name& name, const smmu_config& cfg)
     for (unsigned opc = 0; opc < 256; ++opc)
         if (const char* nm = cmd_name(static_cast<uint8_t>(opc)))
             m_cmd_count[opc] = &m_stats.add_counter(std::string("commands.") + nm, "commands consumed");
+    set_trace(core::trace_sink::global());
     m_stats.add_value("walk_slot_wait_ps", "total time walks waited for a free walk slot", "ps",
                       [this] { return static_cast<double>(m_tcu->slot_wait_ps()); });
     build_registers();
@@ -63,6 +64,7 @@ void smmu::end_of_elaboration() {
     m_elaborated = true;
     m_in_bound = static_cast<unsigned>(in.size());
     while (m_tbus.size() < m_in_bound) m_tbus.emplace_back(m_cfg.utlb_entries);
+    trace_register_tbus();
     irq_cmdq_sync.initialize(false);
     update_irqs();
 }
@@ -76,6 +78,59 @@ void smmu::reset() {
     flush_tbus();
     revoke_dmi();
     update_irqs();
+}
+
+void smmu::set_trace(core::trace_sink& sink) {
+    m_trace = &sink;
+    m_tr_utlb.clear();
+    trace_register_tbus();
+    const std::string n = name();
+    m_tcu->set_trace(sink, n);
+    m_tr_evtq = sink.register_component(n + ".evtq", "event_queue");
+    m_tr_cmdq = sink.register_component(n + ".cmdq", "cmdq");
+    for (const auto& kv : m_stream_stats) sink.register_stream(kv.first, "sid" + std::to_string(kv.first));
+}
+
+void smmu::trace_register_tbus() {
+    while (m_tr_utlb.size() < m_tbus.size())
+        m_tr_utlb.push_back(m_trace->register_component(
+            std::string(name()) + ".tbu" + std::to_string(m_tr_utlb.size()) + ".utlb", "utlb"));
+}
+
+std::string smmu::port_label(size_t port) const {
+    if (port < m_cfg.ports.size() && !m_cfg.ports[port].name.empty()) return m_cfg.ports[port].name;
+    return "tbu" + std::to_string(port);
+}
+
+void smmu::trace_utlb(const tbu& tb, uint64_t t_ps, const txn_info& t, uint16_t asid, const mmu::mapping* m,
+                      uint64_t out, bool hit) {
+    core::trace_record r;
+    r.t_ps = t_ps;
+    r.in_addr = t.va;
+    r.out_addr = out;
+    r.comp = m_tr_utlb[static_cast<size_t>(&tb - m_tbus.data())];
+    r.stream = static_cast<uint16_t>(t.sid);
+    r.ctx = core::trace_ctx(asid);
+    r.ssid = trace_ssid(t);
+    r.page_shift = m ? m->page_shift : 0;
+    r.lvl_stage = core::trace_lvl(m ? m->level : -1);
+    m_trace->record_lookup(r, hit);
+}
+
+void smmu::trace_cmd(core::trace_outcome scope, uint64_t t_ps, uint32_t sid, uint32_t ssid, uint64_t addr,
+                     uint16_t asid, uint32_t removed) {
+    core::trace_record r;
+    r.t_ps = t_ps;
+    r.in_addr = addr;
+    r.comp = m_tr_cmdq;
+    r.stream = sid == ~0u ? trace_no_stream : static_cast<uint16_t>(sid);
+    r.ctx = core::trace_ctx(asid);
+    r.ssid = ssid;
+    r.type = static_cast<uint8_t>(core::trace_type::inval);
+    r.outcome = static_cast<uint8_t>(scope);
+    r.lvl_stage = core::trace_lvl(-1);
+    r.aux = removed;
+    m_trace->record(r);
 }
 
 bool smmu::out_bus::read(uint64_t pa, uint8_t* data, unsigned len, uint64_t& offset_ps) {
@@ -126,9 +181,10 @@ txn_info smmu::txn_of(int id, const tlm::tlm_generic_payload& trans) const {
     return t;
 }
 
-stream_stats& smmu::stats_of(uint32_t sid) {
+stream_stats& smmu::stats_of(uint32_t sid, int port) {
     auto it = m_stream_stats.find(sid);
     if (it != m_stream_stats.end()) return *it->second;
+    m_trace->register_stream(sid, port_label(static_cast<size_t>(port)));
     auto s = std::make_unique<stream_stats>();
     const std::string p = "sid" + std::to_string(sid) + ".";
     s->lookups = &m_stats.add_counter(p + "lookups", "upstream transactions translated");
@@ -158,7 +214,8 @@ inline mmu::access_type type_of(const txn_info& t) {
 }
 }  // namespace
 
-void smmu::fault(const txn_info& t, const fault_info& f, stream_stats& st) {
+void smmu::fault(const txn_info& t, const fault_info& f, stream_stats& st, uint32_t tr, uint64_t t_ps,
+                 uint16_t comp, uint16_t asid) {
     m_last_fault = f;
     const unsigned num = static_cast<unsigned>(f.id) & 0x1F;
     if (!st.faults[num]) {
@@ -168,6 +225,21 @@ void smmu::fault(const txn_info& t, const fault_info& f, stream_stats& st) {
     }
     ++*st.faults[num];
     VCMSIM_LOG_DEBUG(m_log, event_name(f.id) << " sid=" << t.sid << " va=0x" << std::hex << t.va);
+    if (tr & core::trace_cat::fault) {
+        core::trace_record r;
+        r.t_ps = t_ps;
+        r.in_addr = t.va;
+        r.out_addr = f.fetch_addr;
+        r.comp = comp;
+        r.stream = static_cast<uint16_t>(t.sid);
+        r.ctx = core::trace_ctx(asid);
+        r.ssid = trace_ssid(t);
+        r.type = static_cast<uint8_t>(core::trace_type::fault);
+        r.outcome = static_cast<uint8_t>(core::trace_outcome::fault);
+        r.lvl_stage = core::trace_lvl(f.level);
+        r.aux = 0x100 + static_cast<uint32_t>(f.id);
+        m_trace->record(r);
+    }
     if (!f.record) return;
     evt::params p;
     p.id = f.id;
@@ -180,7 +252,7 @@ void smmu::fault(const txn_info& t, const fault_info& f, stream_stats& st) {
     p.cls = f.cls;
     p.input_addr = t.va;
     p.fetch_addr = f.fetch_addr;
-    record_event(evt::make(p));
+    record_event(evt::make(p), t_ps);
 }
 
 bool smmu::forward(tlm::tlm_generic_payload& trans, uint64_t pa, sc_core::sc_time& delay) {
@@ -213,16 +285,20 @@ void smmu::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time
     txn_info t = txn_of(id, trans);
     stream_stats* st = tb.last_stats;
     if (t.sid != tb.last_sid || !st) {
-        st = &stats_of(t.sid);
+        st = &stats_of(t.sid, id);
         tb.last_sid = t.sid;
         tb.last_stats = st;
     }
     ++*st->lookups;
+    // Tracing: one load here; every point below tests a bit of `tr` (0 when off). Lookups are
+    // at the arrival time, now + delay (delay is only updated after them).
+    const uint32_t tr = m_trace->active();
     uint64_t off = core::time_to_ps(delay) + m_cfg.utlb_cycles * m_period;
     const uint64_t key = config_key(t.sid, t.ssv, t.ssid);
     if (const tbu::ctx_entry* ce = tb.find(key)) {   // ---- micro-TLB hit path
         if (ce->bypass) {
             ++*st->utlb_hits;
+            if (tr & core::trace_cat::any_lookup) trace_utlb(tb, core::now_ps(delay), t, 0, nullptr, va, true);
             delay = core::ps_to_time(off);
             forward(trans, va, delay);
             return;
@@ -232,6 +308,9 @@ void smmu::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time
             apply_overrides(a, ce->privcfg, ce->instcfg);
             if (mmu::permits(*m, mmu::access{va, type_of(a), a.priv}, ce->wxn)) {
                 ++*st->utlb_hits;
+                if (tr & core::trace_cat::any_lookup)
+                    trace_utlb(tb, core::now_ps(delay), t, m_tcu->context_cfg(ce->ctx).reg.asid, m,
+                               m->translate(va), true);
                 delay = core::ps_to_time(off);
                 forward(trans, m->translate(va), delay);
                 return;
@@ -242,9 +321,13 @@ void smmu::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time
     ++*st->utlb_misses;
     off += m_cfg.tbu_tcu_cycles * m_period;
     const uint16_t ctx = m_tcu->context(key);
-    if (m_tcu->context_cfg(ctx).k == stream_cfg::kind::translate)
+    const bool translating = m_tcu->context_cfg(ctx).k == stream_cfg::kind::translate;
+    if (translating)
         apply_overrides(t, m_tcu->context_cfg(ctx).privcfg, m_tcu->context_cfg(ctx).instcfg);
-    const tcu_result r = m_tcu->translate(t, strtab(), type_of(t), off, *st);
+    if (tr & core::trace_cat::any_lookup)
+        trace_utlb(tb, core::now_ps(delay), t, translating ? m_tcu->context_cfg(ctx).reg.asid : 0, nullptr, 0,
+                   false);
+    const tcu_result r = m_tcu->translate(t, strtab(), type_of(t), off, *st, tr);
     off += m_cfg.tbu_tcu_cycles * m_period;
     delay = core::ps_to_time(off);
     if (m_tcu->context_generation() != m_ctx_gen) {   // context ids were reused
@@ -267,7 +350,8 @@ void smmu::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     case tcu_result::status::fault:
-        fault(t, r.flt, *st);
+        fault(t, r.flt, *st, tr, tr ? core::now_ps() + off : 0, m_tcu->trace_comp(r.src),
+              r.src == tcu_result::source::config ? 0 : c.reg.asid);
         if (!r.flt.abort) {   // RAZ/WI
             if (trans.is_read()) std::memset(trans.get_data_ptr(), 0, len);
             trans.set_response_status(tlm::TLM_OK_RESPONSE);

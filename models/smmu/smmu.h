@@ -19,12 +19,15 @@
 //   micro-TLB miss  utlb + 2 * tbu_tcu + tlb_cycles [+ miss: config + walk, see smmu_tcu.h]
 // DMI: one translated page at most, permission-checked; revoked on every TLBI/CFGI command,
 // CR0.SMMUEN change, GBPA update and reset.
+// Tracing (models/core/trace.h, docs/models/smmu.md "Tracing"): components <name>.tbu<i>.utlb,
+// <name>.tcu.{tlb,walk_cache,walker,config}, <name>.evtq, <name>.cmdq; one stream per StreamID.
 // Deviations: no stage 2, no ATS/PRI, no stall model, no TTB1 walks, no range TLBI (RIL = 0),
 // transactions may not cross a 4 KiB boundary (AXI rule; TLM_BURST_ERROR_RESPONSE).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -38,6 +41,7 @@
 #include "models/core/register_bank.h"
 #include "models/core/stats.h"
 #include "models/core/timing.h"
+#include "models/core/trace.h"
 #include "models/core/tlm_ext.h"
 #include "models/smmu/smmu_params.h"
 #include "models/smmu/smmu_queue.h"
@@ -46,6 +50,9 @@
 #include "models/smmu/smmu_tcu.h"
 
 namespace vcmsim::smmu {
+
+// Trace stream of SMMU-wide records (TLBI, CFGI_ALL): not a StreamID.
+constexpr uint16_t trace_no_stream = 0xFFFE;
 
 class smmu : public sc_core::sc_module {
 public:
@@ -69,6 +76,9 @@ public:
     uint64_t dmi_revocations() const { return m_dmi_revocations; }
     const fault_info& last_fault() const { return m_last_fault; }   // includes the walk level
     void reset();   // registers to reset values, caches flushed, DMI revoked
+    // Trace sink of this SMMU (trace_sink::global() from the constructor): registers the
+    // components and the ports' default StreamIDs (labelled with the port names).
+    void set_trace(core::trace_sink& sink);
 
 private:
     struct out_bus : smmu_bus {
@@ -84,16 +94,24 @@ private:
     void mmio_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned mmio_transport_dbg(tlm::tlm_generic_payload& trans);
     txn_info txn_of(int id, const tlm::tlm_generic_payload& trans) const;
-    stream_stats& stats_of(uint32_t sid);
+    stream_stats& stats_of(uint32_t sid, int port);
     // Translates for the upstream path; false = terminated (status set in trans).
     bool translate(int id, const txn_info& t, mmu::access_type type, uint64_t& off_ps,
                    uint64_t& pa, bool& raz_wi, const mmu::mapping** leaf);
-    void fault(const txn_info& t, const fault_info& f, stream_stats& st);
+    void fault(const txn_info& t, const fault_info& f, stream_stats& st, uint32_t tr, uint64_t t_ps,
+               uint16_t comp, uint16_t asid);
     bool forward(tlm::tlm_generic_payload& trans, uint64_t pa, sc_core::sc_time& delay);
     strtab_regs strtab() const;
     void revoke_dmi();
     void flush_tbus();
     void end_of_elaboration() override;
+    // Tracing helpers (smmu.cpp); callers test the category first.
+    void trace_register_tbus();
+    std::string port_label(size_t port) const;
+    void trace_utlb(const tbu& tb, uint64_t t_ps, const txn_info& t, uint16_t asid, const mmu::mapping* m,
+                    uint64_t out, bool hit);
+    void trace_cmd(core::trace_outcome scope, uint64_t t_ps, uint32_t sid, uint32_t ssid, uint64_t addr,
+                   uint16_t asid, uint32_t removed);
 
     // smmu_regs.cpp: register file and doorbells
     void build_registers();
@@ -111,7 +129,7 @@ private:
     void count_command(uint8_t opcode);
 
     // smmu_evtq.cpp: event queue
-    void record_event(const evt& e);
+    void record_event(const evt& e, uint64_t t_ps);
     void msi_write(uint64_t addr, uint32_t data, uint32_t gerror_bit);
     void sync_pulse_method();
 
@@ -145,6 +163,11 @@ private:
     uint64_t m_ctx_gen = 0;         // TCU context generation the TBUs were filled under
     bool m_dmi_granted = false;
     fault_info m_last_fault;
+
+    // Tracing: never null (trace_sink::disabled() until set_trace).
+    core::trace_sink* m_trace = &core::trace_sink::disabled();
+    std::vector<uint16_t> m_tr_utlb;   // per TBU
+    uint16_t m_tr_evtq = 0, m_tr_cmdq = 0;
 
     core::counter* m_cmd_count[256] = {};
     core::counter& m_cmd_unknown;

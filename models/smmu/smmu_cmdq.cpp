@@ -90,6 +90,10 @@ bool smmu::execute(const cmd& c, uint64_t& off, uint32_t& err) {
         flush_tbus();
         revoke_dmi();
     };
+    // Trace: one INVAL record on <smmu>.cmdq per TLBI/CFGI, at its execution time.
+    const bool tr = m_trace->enabled(core::trace_cat::inval);
+    const uint64_t t_ps = tr ? core::now_ps() + off : 0;
+    using scope = core::trace_outcome;
     switch (opc) {
     case op::PREFETCH_CONFIG: {
         count_command(opc);
@@ -106,38 +110,48 @@ bool smmu::execute(const cmd& c, uint64_t& off, uint32_t& err) {
         return true;
     case op::CFGI_STE: {
         const uint32_t sid = c.sid();
-        m_tcu->cfgi([sid](uint64_t k) { return key_sid(k) == sid; });
+        const unsigned n = m_tcu->cfgi([sid](uint64_t k) { return key_sid(k) == sid; });
+        if (tr) trace_cmd(scope::inval_ste, t_ps, sid, 0, 0, 0, n);
         break;
     }
     case op::CFGI_STE_RANGE: {
         const unsigned range = c.range();
         if (range == 31) {
-            m_tcu->cfgi([](uint64_t) { return true; });
+            const unsigned n = m_tcu->cfgi([](uint64_t) { return true; });
+            if (tr) trace_cmd(scope::inval_range, t_ps, ~0u, 0, 1ULL << 32, 0, n);
         } else {
             const uint64_t block = 1ULL << (range + 1);
             const uint64_t lo = c.sid() & ~(block - 1);
-            m_tcu->cfgi([lo, block](uint64_t k) { return key_sid(k) >= lo && key_sid(k) < lo + block; });
+            const unsigned n =
+                m_tcu->cfgi([lo, block](uint64_t k) { return key_sid(k) >= lo && key_sid(k) < lo + block; });
+            if (tr) trace_cmd(scope::inval_range, t_ps, static_cast<uint32_t>(lo), 0, block, 0, n);
         }
         break;
     }
     case op::CFGI_CD: {
         const uint32_t sid = c.sid(), ssid = c.ssid();
-        m_tcu->cfgi([sid, ssid](uint64_t k) {
+        const unsigned n = m_tcu->cfgi([sid, ssid](uint64_t k) {
             return key_sid(k) == sid && (!key_ssv(k) || key_ssid(k) == ssid);
         });
+        if (tr)
+            trace_cmd(scope::inval_cd, t_ps, sid,
+                      (ssid & core::trace_flag::ssid_mask) | core::trace_flag::ssid_valid, 0, 0, n);
         break;
     }
     case op::CFGI_CD_ALL: {
         const uint32_t sid = c.sid();
-        m_tcu->cfgi([sid](uint64_t k) { return key_sid(k) == sid; });
+        const unsigned n = m_tcu->cfgi([sid](uint64_t k) { return key_sid(k) == sid; });
+        if (tr) trace_cmd(scope::inval_cd, t_ps, sid, 0, 0, 0, n);
         break;
     }
     case op::TLBI_NH_ALL:
     case op::TLBI_NSNH_ALL:
         m_tcu->tlbi_all();
+        if (tr) trace_cmd(scope::inval_all, t_ps, ~0u, 0, 0, 0, 0);
         break;
     case op::TLBI_NH_ASID:
         m_tcu->tlbi_asid(c.asid());
+        if (tr) trace_cmd(scope::inval_asid, t_ps, ~0u, 0, 0, c.asid(), 0);
         break;
     case op::TLBI_NH_VA:
     case op::TLBI_NH_VAA:
@@ -147,6 +161,9 @@ bool smmu::execute(const cmd& c, uint64_t& off, uint32_t& err) {
             m_tcu->tlbi_va(c.asid(), c.addr(), c.leaf());
         else
             m_tcu->tlbi_vaa(c.addr(), c.leaf());
+        if (tr)
+            trace_cmd(opc == op::TLBI_NH_VA ? scope::inval_va : scope::inval_vaa, t_ps, ~0u, 0, c.addr(),
+                      opc == op::TLBI_NH_VA ? c.asid() : 0, 0);
         break;
     case op::SYNC: {
         if (c.cs() == sync_cs::reserved) return false;

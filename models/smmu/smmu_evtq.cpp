@@ -27,9 +27,27 @@ const char* event_name(event_id e) {
     return "EVENT_UNKNOWN";
 }
 
-void smmu::record_event(const evt& e) {
+void smmu::record_event(const evt& e, uint64_t t_ps) {
+    // Trace: FILL on <smmu>.evtq for a record written (out_addr = its queue slot), EVICT for a
+    // record dropped; aux = 0x100 + event id. Category `fault`.
+    auto trace = [&](bool written, uint64_t slot_pa) {
+        if (!m_trace->enabled(core::trace_cat::fault)) return;
+        core::trace_record r;
+        r.t_ps = t_ps;
+        r.in_addr = e.input_addr();
+        r.out_addr = slot_pa;
+        r.comp = m_tr_evtq;
+        r.stream = static_cast<uint16_t>(e.sid());
+        r.ssid = e.ssv() ? (e.ssid() & core::trace_flag::ssid_mask) | core::trace_flag::ssid_valid : 0;
+        r.type = static_cast<uint8_t>(written ? core::trace_type::fill : core::trace_type::evict);
+        r.outcome = static_cast<uint8_t>(written ? core::trace_outcome::done : core::trace_outcome::none);
+        r.lvl_stage = core::trace_lvl(-1);
+        r.aux = 0x100 + static_cast<uint32_t>(e.id());
+        m_trace->record(r);
+    };
     if (!(r32(CR0) & CR0_EVENTQEN)) {
         ++m_events_dropped;
+        trace(false, 0);
         return;
     }
     const uint64_t base = reg_value(EVENTQ_BASE);
@@ -40,6 +58,7 @@ void smmu::record_event(const evt& e) {
     if (queue_ptr::full(prod, cons)) {
         ++m_events_dropped;
         if (((prod_reg ^ cons_reg) & EVTQ_OVFLG) == 0) w32(EVENTQ_PROD, prod_reg ^ EVTQ_OVFLG);
+        trace(false, 0);
         return;
     }
     const bool was_empty = queue_ptr::empty(prod, cons);
@@ -56,12 +75,14 @@ void smmu::record_event(const evt& e) {
     out->b_transport(p, d);
     if (!p.is_response_ok()) {
         ++m_events_dropped;
+        trace(false, 0);
         raise_gerror(GERROR_EVENTQ_ABT_ERR);
         return;
     }
     prod.inc();
     w32(EVENTQ_PROD, (prod_reg & EVTQ_OVFLG) | prod.raw());
     ++m_events;
+    trace(true, p.get_address());
     update_irqs();
     const uint64_t msi = reg_value(EVENTQ_IRQ_CFG0) & IRQ_CFG0_MASK;
     if (was_empty && msi && (r32(IRQ_CTRL) & IRQ_EVENTQ_EN))

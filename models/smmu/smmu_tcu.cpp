@@ -1,6 +1,8 @@
 // TCU: stream contexts, config cache, main TLB, walk cache, walker and walk slots.
 #include "models/smmu/smmu_tcu.h"
 
+#include <algorithm>
+
 #include "models/mmu/vmsa.h"
 
 namespace vcmsim::smmu {
@@ -32,6 +34,29 @@ tcu::tcu(const smmu_config& cfg, smmu_bus& bus, core::ps_t period_ps)
       m_cc(cfg.config_cache_entries), m_slots(cfg.walk_slots) {
     m_mem.bus = &bus;
     m_ctx.reserve(64);
+}
+
+void tcu::set_trace(core::trace_sink& sink, const std::string& smmu_name) {
+    m_trace = &sink;
+    m_tr_tlb = sink.register_component(smmu_name + ".tcu.tlb", "tlb");
+    if (m_cfg.walk_cache.entries) m_tr_wc = sink.register_component(smmu_name + ".tcu.walk_cache", "walk_cache");
+    m_tr_walker = sink.register_component(smmu_name + ".tcu.walker", "walker");
+    m_tr_config = sink.register_component(smmu_name + ".tcu.config", "config_cache");
+}
+
+void tcu::trace_lookup(uint16_t comp, uint64_t t_ps, const txn_info& t, uint16_t asid,
+                       const mmu::mapping* m, bool hit, int level) {
+    core::trace_record r;
+    r.t_ps = t_ps;
+    r.in_addr = t.va;
+    r.out_addr = m ? m->translate(t.va) : 0;
+    r.comp = comp;
+    r.stream = static_cast<uint16_t>(t.sid);
+    r.ctx = core::trace_ctx(asid);
+    r.ssid = trace_ssid(t);
+    r.page_shift = m ? m->page_shift : 0;
+    r.lvl_stage = core::trace_lvl(level);
+    m_trace->record_lookup(r, hit);
 }
 
 uint16_t tcu::context(uint64_t key) {
@@ -70,34 +95,38 @@ void tcu::prefetch(uint32_t sid, const strtab_regs& regs, uint64_t& off) {
 }
 
 tcu_result tcu::translate(const txn_info& t, const strtab_regs& regs, mmu::access_type type,
-                          uint64_t& off, stream_stats& st) {
+                          uint64_t& off, stream_stats& st, uint32_t tr) {
     tcu_result res;
     const uint64_t key = config_key(t.sid, t.ssv, t.ssid);
     res.ctx = context(key);
+    const uint64_t t_lookup = tr ? core::now_ps() + off : 0;   // arrival at the TCU
     off += m_cfg.tlb_cycles * m_period;
     const mmu::access acc{t.va, type, t.priv};
     {
         const ctx_info& c = m_ctx[res.ctx];
-        if (c.cfg_valid && c.cfg.k == stream_cfg::kind::translate) {
-            if (const mmu::mapping* m = m_tlb.lookup(t.va, res.ctx)) {
-                ++*st.tlb_hits;
-                res.map = *m;
-                res.wxn = c.cfg.wxn;
-                if (!mmu::permits(res.map, acc, c.cfg.wxn)) {
-                    res.st = tcu_result::status::fault;
-                    res.flt = fault_info{event_id::F_PERMISSION, event_class::in, 0, res.map.level,
-                                         c.cfg.rec, c.cfg.abrt};
-                    return res;
-                }
-                res.st = tcu_result::status::ok;
+        const bool translating = c.cfg_valid && c.cfg.k == stream_cfg::kind::translate;
+        const mmu::mapping* m = translating ? m_tlb.lookup(t.va, res.ctx) : nullptr;
+        if (tr & core::trace_cat::any_lookup)
+            trace_lookup(m_tr_tlb, t_lookup, t, translating ? c.cfg.reg.asid : 0, m, m != nullptr, m ? m->level : -1);
+        if (m) {
+            ++*st.tlb_hits;
+            res.map = *m;
+            res.wxn = c.cfg.wxn;
+            if (!mmu::permits(res.map, acc, c.cfg.wxn)) {
+                res.st = tcu_result::status::fault;
+                res.flt = fault_info{event_id::F_PERMISSION, event_class::in, 0, res.map.level,
+                                     c.cfg.rec, c.cfg.abrt};
                 return res;
             }
+            res.st = tcu_result::status::ok;
+            return res;
         }
     }
     ++*st.tlb_misses;
     if (!m_ctx[res.ctx].cfg_valid || !m_cc.lookup(key)) {
         if (!fetch_config(res.ctx, t, regs, off, res.flt)) {
             res.st = tcu_result::status::fault;
+            res.src = tcu_result::source::config;
             return res;
         }
     }
@@ -107,6 +136,7 @@ tcu_result tcu::translate(const txn_info& t, const strtab_regs& regs, mmu::acces
     res.wxn = c.wxn;
     auto s1_fault = [&](event_id id, event_class cls, int level, uint64_t fetch) {
         res.st = tcu_result::status::fault;
+        res.src = tcu_result::source::walker;
         res.flt = fault_info{id, cls, fetch, level, c.rec, c.abrt};
         return res;
     };
@@ -133,6 +163,7 @@ tcu_result tcu::translate(const txn_info& t, const strtab_regs& regs, mmu::acces
     ++*st.walks;
     *st.walk_reads += w.reads;
     st.walk_latency->sample((off - off0) / 1000);
+    if (tr & (core::trace_cat::walk | core::trace_cat::any_lookup)) trace_walk(t, c.reg.asid, w, at, start, off - off0, tr);
     if (w.flt) {
         const event_id id = event_of(w.flt.kind);
         return s1_fault(id, id == event_id::F_WALK_EABT ? event_class::tt : event_class::in,
@@ -148,6 +179,31 @@ tcu_result tcu::translate(const txn_info& t, const strtab_regs& regs, mmu::acces
         return s1_fault(event_id::F_PERMISSION, event_class::in, m.level, 0);
     res.st = tcu_result::status::ok;
     return res;
+}
+
+// One WALK record (from the request at the slot, slot wait included, as the walk_latency
+// stat) and the walk-cache lookup it made when the walk started.
+void tcu::trace_walk(const txn_info& t, uint16_t asid, const mmu::walk_result& w, uint64_t at,
+                     uint64_t start, uint64_t dur, uint32_t tr) {
+    if (m_cfg.walk_cache.entries && (tr & core::trace_cat::any_lookup))
+        trace_lookup(m_tr_wc, start, t, asid, nullptr, w.wc_hit_level >= 0, w.wc_hit_level);
+    if (!(tr & core::trace_cat::walk)) return;
+    core::trace_record r;
+    r.t_ps = at;
+    r.in_addr = t.va;
+    r.out_addr = w.flt ? 0 : w.map.translate(t.va);
+    r.dur_ps = static_cast<uint32_t>(std::min<uint64_t>(dur, UINT32_MAX));
+    r.comp = m_tr_walker;
+    r.stream = static_cast<uint16_t>(t.sid);
+    r.ctx = core::trace_ctx(asid);
+    r.ssid = trace_ssid(t);
+    r.type = static_cast<uint8_t>(core::trace_type::walk);
+    r.outcome = static_cast<uint8_t>(w.flt ? core::trace_outcome::fault : core::trace_outcome::done);
+    r.page_shift = w.flt ? 0 : w.map.page_shift;
+    r.lvl_stage = core::trace_lvl(w.flt ? w.flt.level : w.map.level);
+    r.aux = std::min(w.reads, 0xFFFFu) | (static_cast<uint32_t>(w.start_level & 0xF) << 16) |
+            (static_cast<uint32_t>(w.wc_hit_level + 1) & 0xF) << 20;
+    m_trace->record(r);
 }
 
 void tcu::invalidate_all() {

@@ -13,14 +13,18 @@
 //                + slot wait + walk_cache_cycles + descriptor read latencies
 // Walk slots: a walk takes the slot that frees first; it starts at max(arrival, next_free)
 // and holds the slot for walk_cache_cycles + its reads.
+// Tracing (set_trace): LOOKUP records on <smmu>.tcu.tlb and <smmu>.tcu.walk_cache, WALK records
+// on <smmu>.tcu.walker, when the caller passes the sink's active categories to translate().
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "models/core/stats.h"
 #include "models/core/timing.h"
+#include "models/core/trace.h"
 #include "models/mmu/tlb.h"
 #include "models/mmu/walk_cache.h"
 #include "models/mmu/walker.h"
@@ -41,9 +45,16 @@ struct stream_stats {
     core::counter* faults[32] = {};            // by event number (< 0x20), created on first use
 };
 
+// The trace record's ssid field of a transaction (SubstreamID | ssid_valid flag).
+inline uint32_t trace_ssid(const txn_info& t) {
+    return t.ssv ? (t.ssid & core::trace_flag::ssid_mask) | core::trace_flag::ssid_valid : 0;
+}
+
 struct tcu_result {
     enum class status : uint8_t { ok, bypass, abort, fault };
+    enum class source : uint8_t { tlb, config, walker };   // where a fault was found
     status st = status::abort;
+    source src = source::tlb;
     mmu::mapping map;        // ok: the leaf (asid = context id)
     uint16_t ctx = 0;
     bool wxn = false;
@@ -58,8 +69,17 @@ public:
     uint16_t context(uint64_t key);
     const stream_cfg& context_cfg(uint16_t ctx) const { return m_ctx[ctx].cfg; }
 
+    // tr: the trace sink's active categories for this translation (0 = not traced, e.g. DMI
+    // probes, whose lookups are not counted in the stream's stats either).
     tcu_result translate(const txn_info& t, const strtab_regs& regs, mmu::access_type type,
-                         uint64_t& offset_ps, stream_stats& st);
+                         uint64_t& offset_ps, stream_stats& st, uint32_t tr = 0);
+
+    // Tracing: registers <smmu>.tcu.tlb, .walk_cache (when the walk cache has entries),
+    // .walker and .config (faults of the configuration fetch) with sink.
+    void set_trace(core::trace_sink& sink, const std::string& smmu_name);
+    uint16_t trace_comp(tcu_result::source s) const {
+        return s == tcu_result::source::tlb ? m_tr_tlb : s == tcu_result::source::config ? m_tr_config : m_tr_walker;
+    }
 
     // Invalidation (the TBUs are flushed by the owner).
     void invalidate_all();                              // CFGI_ALL + TLBI_NSNH_ALL
@@ -100,6 +120,10 @@ private:
         uint64_t* offset = nullptr;
         bool read64(uint64_t pa, uint64_t& value, uint64_t& latency_ps) override;
     };
+    void trace_lookup(uint16_t comp, uint64_t t_ps, const txn_info& t, uint16_t asid,
+                      const mmu::mapping* m, bool hit, int level);
+    void trace_walk(const txn_info& t, uint16_t asid, const mmu::walk_result& w, uint64_t at,
+                    uint64_t start, uint64_t dur, uint32_t tr);
     bool fetch_config(uint16_t ctx, const txn_info& t, const strtab_regs& regs,
                       uint64_t& offset_ps, fault_info& flt);
 
@@ -117,6 +141,8 @@ private:
     uint64_t m_slot_wait_ps = 0;
     uint64_t m_ctx_gen = 0;
     bool m_global_seen = false;   // some global leaf was cached (TLBI_NH_VA must reach it)
+    core::trace_sink* m_trace = &core::trace_sink::disabled();
+    uint16_t m_tr_tlb = 0, m_tr_wc = 0, m_tr_walker = 0, m_tr_config = 0;
 };
 
 }  // namespace vcmsim::smmu
