@@ -11,6 +11,7 @@
 #include "platforms/params.h"
 #include "platforms/run.h"
 #include "platforms/smmu_replay/replay.h"
+#include "platforms/sweep/sweep_cli.h"
 #include "platforms/trace/trace_tool.h"
 
 namespace po = boost::program_options;
@@ -30,6 +31,8 @@ const char* main_help =
     "  config show CONFIG [--provenance] [--format toml|json]  print the resolved config\n"
     "  list models                                             the models a config can use\n"
     "  list params [PREFIX] [--format toml|json|markdown]      every config parameter\n"
+    "  sweep SPEC.toml [-j N] [--dry-run] [--resume] [-o DIR]   parameter sweep (docs/sweeps.md);\n"
+    "                                                          also: sweep plot|collect DIR\n"
     "  trace inspect|export|diff FILE...                       TLB/miss traces (traces/README.md)\n"
     "  smmu replay FILE.json... [--json] [-v] [-j N]           replay QEMU SMMUv3 oracle cases on our SMMU\n"
     "  version                                                 tool and library versions\n"
@@ -40,7 +43,7 @@ const char* main_help =
     "  vcmsim list params dma\n"
     "  vcmsim run configs/cpu-mmu.toml -o out/mmu --trace all && vcmsim trace inspect out/mmu/trace.vtr\n"
     "\n"
-    "exit codes: 0 ok, 1 checks failed, 64 usage, 65 bad input data, 66 input file missing,\n"
+    "exit codes: 0 ok, 1 checks failed (sweep: some points failed), 64 usage, 65 bad input data, 66 input file missing,\n"
     "            70 internal error, 74 output error, 78 config error, 124 wall-clock limit\n"
     "'vcmsim <command> --help' describes a command's options.\n";
 
@@ -179,6 +182,7 @@ int cli_main(int argc, char** argv) {
         if (cmd == "config") return cmd_config(rest);
         if (cmd == "list") return cmd_list(rest);
         if (cmd == "trace") return trace::trace_main(rest);
+        if (cmd == "sweep") return sweep_main(rest);
         if (cmd == "smmu") {
             if (!rest.empty() && rest[0] == "replay")
                 return smmu_replay_main(std::vector<std::string>(rest.begin() + 1, rest.end()));

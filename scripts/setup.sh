@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev        # outputs (JSON)
   catch2                    # tests (Catch2 v2)
   qemu-system-arm python3   # the QEMU SMMUv3 oracle (live differential test; skipped without it)
+  gnuplot-nox parallel      # sweep plots; running emitted sweep jobs with GNU parallel
 )
 missing=()
 for p in "${packages[@]}"; do
