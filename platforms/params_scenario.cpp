@@ -52,8 +52,11 @@ void register_scenario_params(param_registry& reg) {
     const key width{"width", pt::uinteger, "4", "bytes", "access size, 1..8"};
     const key timeout{"timeout", pt::time, "\"10ms\"", "ps", "give up after this long (0 = never)"};
 
-    add_keys(reg, s, "op", "fill", {addr, size, pattern, seed});
-    add_keys(reg, s, "op", "verify", {addr, size, pattern, seed});
+    const key opt_addr{"addr", pt::uinteger, "?", "", "physical address (required unless buffer is given)"};
+    const key opt_size{"size", pt::size, "?", "bytes", "length (default with buffer: the whole buffer)"};
+    const key buffer{"buffer", pt::string, "?", "", "[[vcm.buffer]] to use instead of addr: its physical pieces"};
+    add_keys(reg, s, "op", "fill", {opt_addr, opt_size, buffer, pattern, seed});
+    add_keys(reg, s, "op", "verify", {opt_addr, opt_size, buffer, pattern, seed});
     add_keys(reg, s, "op", "checksum", {addr, size,
               {"name", pt::string, "", "", "name under which the checksum is kept for checks"}});
     add_keys(reg, s, "op", "copy", {{"src", pt::uinteger, "", "", "source address"},
@@ -79,10 +82,15 @@ void register_scenario_params(param_registry& reg) {
                             "channel outcome the step expects: done, or an error code name "
                             "(src_error, dst_error, zero_len, loop, desc_fetch, desc_align, ...)"};
     add_keys(reg, s, "op", "dma_copy",
-             {dma, channel, {"src", pt::uinteger, "", "", "source address"},
-              {"dst", pt::uinteger, "", "", "destination address"}, size,
+             {dma, channel, {"src", pt::uinteger, "?", "", "source address (required unless src_buffer)"},
+              {"dst", pt::uinteger, "?", "", "destination address (required unless dst_buffer)"}, size,
+              {"src_buffer", pt::string, "?", "", "source: this [[vcm.buffer]] at its address in the DMA's VCM"},
+              {"dst_buffer", pt::string, "?", "", "destination: this [[vcm.buffer]] at its address in the DMA's VCM"},
+              {"desc_buffer", pt::string, "?", "", "descriptor chain in this [[vcm.buffer]] (replaces desc_addr "
+                                                  "and desc_cpu_addr)"},
               {"segments", pt::uinteger, "1", "", "descriptors in the chain (equal split)"},
-              {"desc_addr", pt::uinteger, "", "", "device address of the descriptor chain (what the DMA is given)"},
+              {"desc_addr", pt::uinteger, "?", "", "device address of the descriptor chain (what the DMA is given; "
+                                                  "required unless desc_buffer)"},
               {"desc_cpu_addr", pt::uinteger, "?", "", "address at which the CPU writes the chain, when the "
                                                       "DMA sees it elsewhere (behind an SMMU); default desc_addr"},
               {"wait", pt::boolean, "true", "", "wait for the channel to finish"}, timeout,
@@ -90,7 +98,8 @@ void register_scenario_params(param_registry& reg) {
     add_keys(reg, s, "op", "dma_wait", {dma, channel, timeout, expect_status});
     const key display{"display", pt::string, "", "", "display controller name"};
     add_keys(reg, s, "op", "display_start",
-             {display, {"fb", pt::uinteger, "", "", "framebuffer physical address"}});
+             {display, {"fb", pt::uinteger, "?", "", "framebuffer physical address (required unless fb_buffer)"},
+              {"fb_buffer", pt::string, "?", "", "framebuffer: this [[vcm.buffer]] (its one-to-one address)"}});
     add_keys(reg, s, "op", "display_wait",
              {display, {"frames", pt::uinteger, "", "", "wait until this many frames were scanned"},
               timeout});
@@ -151,7 +160,7 @@ void register_scenario_params(param_registry& reg) {
                                         "underruns", "dma_status"},
                       "what the check compares")));
     reg.add(make_param(c + ".label", pt::string, "\"\"", "", "name shown in reports"));
-    add_keys(reg, c, "kind", "memory_pattern", {addr, size, pattern, seed,
+    add_keys(reg, c, "kind", "memory_pattern", {opt_addr, opt_size, buffer, pattern, seed,
               {"offset", pt::size, "0", "bytes", "offset of addr inside the pattern's buffer"}});
     add_keys(reg, c, "kind", "memory_equal",
              {{"a", pt::uinteger, "", "", "first region"}, {"b", pt::uinteger, "", "", "second region"},
@@ -170,6 +179,30 @@ void register_scenario_params(param_registry& reg) {
     }
     add_keys(reg, c, "kind", "dma_status", {dma, channel,
               {"expect", pt::string, "\"done\"", "", "expected channel outcome"}});
+
+    // [vcm]: buffers shared by devices through the VCM API (built before the first step).
+    reg.add(make_param("vcm.smmu", pt::string, "\"\"", "",
+                       "SMMU whose driver (driver_pool) holds the IOMMU VCMs' tables"));
+    reg.add(make_enum("vcm.granule", "\"4KiB\"", {"4KiB", "16KiB", "64KiB"}, "translation granule of the VCMs"));
+    reg.add(make_param("vcm.va_bits", pt::uinteger, "48", "bits", "input size of the SMMU contexts (T0SZ = 64 - va_bits)"));
+    reg.add(make_param("vcm.iova_base", pt::uinteger, "0x10000000", "", "start of every IOMMU VCM"));
+    reg.add(make_param("vcm.iova_size", pt::size, "\"1GiB\"", "bytes", "length of every IOMMU VCM"));
+    reg.add(make_param("vcm.cpu_va_base", pt::uinteger, "0x40000000", "",
+                       "start of the CPU's VCM (its own stage-1 tables, [cpu.mmu])"));
+    reg.add(make_param("vcm.cpu_va_size", pt::size, "0", "bytes",
+                       "length of the CPU's VCM; 0 = none (the CPU uses the buffers' physical pieces)"));
+    reg.add(make_param("vcm.contig_base", pt::uinteger, "0", "",
+                       "contiguous region (contiguous buffers; the one-to-one VCMs span it)"));
+    reg.add(make_param("vcm.contig_size", pt::size, "0", "bytes", "contiguous region length (0 = none)"));
+    reg.add(required(make_param("vcm.pool[].chunk", pt::size, "", "bytes", "chunk size (a mapping size of the granule)")));
+    reg.add(required(make_param("vcm.pool[].base", pt::uinteger, "", "", "physical base, aligned to chunk")));
+    reg.add(required(make_param("vcm.pool[].size", pt::size, "", "bytes", "pool length (a multiple of chunk)")));
+    reg.add(required(make_param("vcm.buffer[].name", pt::string, "", "", "name steps and checks use")));
+    reg.add(required(make_param("vcm.buffer[].size", pt::size, "", "bytes", "length")));
+    reg.add(make_param("vcm.buffer[].contiguous", pt::boolean, "false", "",
+                       "from the contiguous region (required for one-to-one devices)"));
+    reg.add(required(make_param("vcm.buffer[].devices", pt::string_list, "", "",
+                                "bus masters that see the buffer (each gets it mapped in its own VCM)")));
 }
 
 }  // namespace vcmsim::platform

@@ -45,6 +45,24 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
     const config_view mm = root.table("cpu").table("mmu");
     bool uses_tables = false;
     std::vector<std::string> checksum_names;
+    parse_vcm(root, env);
+    uses_tables = m_vcm_cfg.cpu_va_size != 0;   // the CPU VCM's tables follow [cpu.mmu]
+    auto buffer_of = [&](const config_view& v, const char* key, const std::string& device) {
+        const std::string b = v.get_string(key);
+        for (const auto& vb : m_vcm_cfg.buffers)
+            if (vb.name == b) {
+                if (!device.empty() &&
+                    std::find(vb.devices.begin(), vb.devices.end(), device) == vb.devices.end())
+                    v.fail(key, "buffer '" + b + "' is not shared with '" + device + "' (its devices list)");
+                return b;
+            }
+        v.fail(key, "no [[vcm.buffer]] named '" + b + "'");
+    };
+    auto buffer_size = [&](const std::string& b) {
+        for (const auto& vb : m_vcm_cfg.buffers)
+            if (vb.name == b) return vb.size;
+        return uint64_t{0};
+    };
     for (size_t i = 0; i < sc.count("step"); ++i) {
         const config_view v = sc.at("step", i);
         step s;
@@ -54,8 +72,17 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
         s.where = v.where();
         auto opt_u = [&](const char* k, uint64_t& out) { if (v.has(k)) out = v.get_uint(k); };
         if (s.op == "fill" || s.op == "verify") {
-            s.addr = v.get_uint("addr");
-            s.size = v.get_size("size");
+            if (v.has("buffer")) {
+                if (v.has("addr")) v.fail("addr", "give addr or buffer, not both");
+                s.buffer = buffer_of(v, "buffer", "");
+                s.size = v.has("size") ? v.get_size("size") : buffer_size(s.buffer);
+                if (s.size > buffer_size(s.buffer)) v.fail("size", "larger than the buffer");
+            } else {
+                if (!v.has("addr")) v.fail("addr", "needs addr (or buffer)");
+                if (!v.has("size")) v.fail("size", "needs size (or buffer)");
+                s.addr = v.get_uint("addr");
+                s.size = v.get_size("size");
+            }
             s.pattern = pattern_of(v);
             s.seed = v.get_uint("seed");
         } else if (s.op == "checksum") {
@@ -100,18 +127,32 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
             if (!known_outcome(s.expect_status))
                 v.fail("expect_status", "unknown DMA outcome '" + s.expect_status + "'");
             if (s.op == "dma_copy") {
-                s.src = v.get_uint("src");
-                s.dst = v.get_uint("dst");
+                for (const char* k : {"src", "dst", "desc_addr"}) {
+                    const std::string kb = std::string(k) == "desc_addr" ? "desc_buffer" : std::string(k) + "_buffer";
+                    std::string& b = kb == "src_buffer" ? s.src_buffer : kb == "dst_buffer" ? s.dst_buffer : s.desc_buffer;
+                    if (v.has(kb) && v.has(k)) v.fail(k, "give " + std::string(k) + " or " + kb + ", not both");
+                    if (v.has(kb)) b = buffer_of(v, kb.c_str(), s.device);
+                    else if (!v.has(k)) v.fail(k, "needs " + std::string(k) + " (or " + kb + ")");
+                }
+                if (s.src_buffer.empty()) s.src = v.get_uint("src");
+                if (s.dst_buffer.empty()) s.dst = v.get_uint("dst");
                 s.size = v.get_size("size");
                 s.segments = v.get_uint("segments");
                 if (s.segments == 0) v.fail("segments", "must be at least 1");
-                s.desc_addr = v.get_uint("desc_addr");
-                s.desc_cpu_addr = v.has("desc_cpu_addr") ? v.get_uint("desc_cpu_addr") : s.desc_addr;
+                if (s.desc_buffer.empty()) {
+                    s.desc_addr = v.get_uint("desc_addr");
+                    s.desc_cpu_addr = v.has("desc_cpu_addr") ? v.get_uint("desc_cpu_addr") : s.desc_addr;
+                }
                 s.wait = v.get_bool("wait");
             }
         } else if (s.op == "display_start" || s.op == "display_wait" || s.op == "display_stop") {
             s.device = need_device(v, "display", "display", env).name;
-            if (s.op == "display_start") s.addr = v.get_uint("fb");
+            if (s.op == "display_start") {
+                if (v.has("fb_buffer") && v.has("fb")) v.fail("fb", "give fb or fb_buffer, not both");
+                if (v.has("fb_buffer")) s.buffer = buffer_of(v, "fb_buffer", s.device);
+                else if (!v.has("fb")) v.fail("fb", "needs fb (or fb_buffer)");
+                else s.addr = v.get_uint("fb");
+            }
             if (s.op == "display_wait") {
                 s.frames = v.get_uint("frames");
                 s.timeout_ps = v.get_time_ps("timeout");
@@ -206,8 +247,17 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
         c.label = v.get_string("label");
         c.where = v.where();
         if (c.kind == "memory_pattern") {
-            c.addr = v.get_uint("addr");
-            c.size = v.get_size("size");
+            if (v.has("buffer")) {
+                if (v.has("addr")) v.fail("addr", "give addr or buffer, not both");
+                c.buffer = buffer_of(v, "buffer", "");
+                c.size = v.has("size") ? v.get_size("size") : buffer_size(c.buffer);
+                if (c.size > buffer_size(c.buffer)) v.fail("size", "larger than the buffer");
+            } else {
+                if (!v.has("addr")) v.fail("addr", "needs addr (or buffer)");
+                if (!v.has("size")) v.fail("size", "needs size (or buffer)");
+                c.addr = v.get_uint("addr");
+                c.size = v.get_size("size");
+            }
             c.pattern = pattern_of(v);
             c.seed = v.get_uint("seed");
             c.offset = v.get_size("offset");
@@ -252,11 +302,25 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
 
 void scenario::run(core::master_port& cpu, core::mmu_control* mmu, scenario_env& env) {
     m_mmu = mmu;
+    if (m_vcm_cfg.enabled) {
+        m_vcm_error = setup_vcm(cpu, env);
+        if (!m_vcm_error.empty()) return;
+    }
     for (size_t i = 0; i < m_steps.size(); ++i) {
-        step_result r = run_step(m_steps[i], cpu, env);
+        step st = m_steps[i];   // buffer names resolved to this device's addresses
+        uint64_t contig = 0;
+        if (!st.src_buffer.empty()) st.src = buffer_addr(st.src_buffer, st.device);
+        if (!st.dst_buffer.empty()) st.dst = buffer_addr(st.dst_buffer, st.device);
+        if (!st.desc_buffer.empty()) {
+            st.desc_addr = buffer_addr(st.desc_buffer, st.device);
+            st.desc_cpu_addr = m_vcm_cpu_backend ? buffer_addr(st.desc_buffer, "cpu")
+                                                 : buffer_pa(st.desc_buffer, 0, contig);
+        }
+        if (st.op == "display_start" && !st.buffer.empty()) st.addr = buffer_addr(st.buffer, st.device);
+        step_result r = run_step(st, cpu, env);
         for (uint64_t k = 1; k < m_steps[i].repeat && r.ok; ++k) {
             const uint64_t start = r.start_ps;
-            r = run_step(m_steps[i], cpu, env);
+            r = run_step(st, cpu, env);
             r.start_ps = start;
         }
         if (m_steps[i].repeat > 1) r.message += " (x" + std::to_string(m_steps[i].repeat) + ")";
@@ -281,22 +345,33 @@ step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_e
     if (s.op == "fill" || s.op == "verify") {
         std::vector<uint8_t> buf(4096), expect(4096);
         uint64_t mismatches = 0, first_bad = 0;
-        for (uint64_t off = 0; off < s.size && st.ok; off += buf.size()) {
-            const uint64_t n = std::min<uint64_t>(buf.size(), s.size - off);
+        for (uint64_t off = 0, n = 0; off < s.size && st.ok; off += n) {
+            n = std::min<uint64_t>(buf.size(), s.size - off);
+            uint64_t a = s.addr + off;
+            if (!s.buffer.empty() && m_vcm_cpu_backend) {   // the CPU VCM: one virtual range
+                a = buffer_addr(s.buffer, "cpu") + off;
+            } else if (!s.buffer.empty()) {   // physical memory of the buffer, piece by piece
+                uint64_t contig = 0;
+                a = buffer_pa(s.buffer, off, contig);
+                n = std::min(n, contig);
+                if (n == 0) { st = core::op_status::failure(0, "buffer not allocated"); break; }
+            }
             if (s.op == "fill") {
                 cpu::generate_pattern(s.pattern, s.seed, off, buf.data(), n);
-                st = c.write(s.addr + off, buf.data(), n);
+                st = c.write(a, buf.data(), n);
             } else {
-                st = c.read(s.addr + off, buf.data(), n);
+                st = c.read(a, buf.data(), n);
                 cpu::generate_pattern(s.pattern, s.seed, off, expect.data(), n);
                 for (uint64_t i = 0; st.ok && i < n; ++i)
-                    if (buf[i] != expect[i] && mismatches++ == 0) first_bad = s.addr + off + i;
+                    if (buf[i] != expect[i] && mismatches++ == 0) first_bad = a + i;
             }
         }
         if (st.ok && mismatches)
             st = core::op_status::failure(first_bad, std::to_string(mismatches) +
                                                          " bytes differ, first at " + hex(first_bad));
-        msg << s.size << " bytes at " << hex(s.addr);
+        if (s.buffer.empty()) msg << s.size << " bytes at " << hex(s.addr);
+        else msg << s.size << " bytes of buffer '" << s.buffer << "'"
+                 << (m_vcm_cpu_backend ? " at VA " + hex(buffer_addr(s.buffer, "cpu")) : std::string(" (physical)"));
     } else if (s.op == "checksum") {
         std::vector<uint8_t> buf(4096);
         uint64_t sum = cpu::fnv_init;
@@ -483,6 +558,14 @@ std::vector<check_result> scenario::evaluate(scenario_env& env) const {
         }
         out.push_back(std::move(r));
     }
+    if (m_vcm_cfg.enabled) {
+        check_result r;
+        r.name = "vcm setup";
+        r.ok = m_vcm != nullptr && m_vcm_error.empty();
+        r.message = !m_vcm_error.empty() ? m_vcm_error
+                    : m_vcm ? std::to_string(m_vcm_cfg.buffers.size()) + " buffer(s) shared" : "not run";
+        out.push_back(std::move(r));
+    }
     auto& stats = core::stats_registry::global();
     for (size_t i = 0; i < m_checks.size(); ++i) {
         const check& c = m_checks[i];
@@ -493,16 +576,23 @@ std::vector<check_result> scenario::evaluate(scenario_env& env) const {
             std::vector<uint8_t> a(65536), b(65536);
             uint64_t diff = 0, first = 0;
             bool readable = true;
-            for (uint64_t off = 0; off < c.size && readable; off += a.size()) {
-                const uint64_t n = std::min<uint64_t>(a.size(), c.size - off);
-                const uint64_t base = c.kind == "memory_pattern" ? c.addr : c.a_addr;
-                readable = env.debug_read(base + off, a.data(), n);
+            for (uint64_t off = 0, n = 0; off < c.size && readable; off += n) {
+                n = std::min<uint64_t>(a.size(), c.size - off);
+                uint64_t base = (c.kind == "memory_pattern" ? c.addr : c.a_addr) + off;
+                if (!c.buffer.empty()) {   // the buffer's physical pieces
+                    uint64_t contig = 0;
+                    base = buffer_pa(c.buffer, off, contig);
+                    n = std::min(n, contig);
+                    readable = contig != 0;
+                    if (!readable) break;
+                }
+                readable = env.debug_read(base, a.data(), n);
                 if (c.kind == "memory_pattern")
                     cpu::generate_pattern(c.pattern, c.seed, c.offset + off, b.data(), n);
                 else
                     readable = readable && env.debug_read(c.b_addr + off, b.data(), n);
                 for (uint64_t k = 0; readable && k < n; ++k)
-                    if (a[k] != b[k] && diff++ == 0) first = base + off + k;
+                    if (a[k] != b[k] && diff++ == 0) first = base + k;
             }
             r.ok = readable && diff == 0;
             if (!readable) msg << "region not readable";

@@ -20,6 +20,9 @@
 
 #include "vcm/cpu_mmu_driver.h"
 #include "vcm/drivers/smmu_driver.h"
+#include "vcm/cpu_backend.h"
+#include "vcm/smmu_backend.h"
+#include "vcm/vcm.h"
 
 namespace vcmsim::platform {
 
@@ -58,6 +61,7 @@ struct step {
     cpu::pattern_kind pattern = cpu::pattern_kind::random;
     uint64_t timeout_ps = 0, interval_ps = 0, time_ps = 0;
     std::string name, device, expect_status, expect_fault, reg, kind, event;
+    std::string buffer, src_buffer, dst_buffer, desc_buffer;   // [[vcm.buffer]] names ("" = none)
     bool has_count = false, has_event_sid = false, has_event_addr = false;
     uint64_t count = 0, event_sid = 0, event_addr = 0, sid = 0, asid = 1;
     mmu::granule tg = mmu::granule::g4k;
@@ -78,6 +82,7 @@ struct check {
     uint64_t addr = 0, size = 0, a_addr = 0, b_addr = 0, seed = 1, channel = 0, offset = 0;
     cpu::pattern_kind pattern = cpu::pattern_kind::random;
     std::string a, b, name, device, expect;
+    std::string buffer;   // memory_pattern over a [[vcm.buffer]]'s physical memory
     bool has_equals = false, has_min = false, has_max = false;
     double equals = 0, min = 0, max = 0;
 };
@@ -86,6 +91,29 @@ struct check_result {
     std::string name;
     bool ok = false;
     std::string message;
+};
+
+// [vcm]: buffers shared by devices through the VCM API (docs/scenario.md).
+struct vcm_buffer_setup {
+    std::string name;
+    uint64_t size = 0;
+    bool contiguous = false;
+    std::vector<std::string> devices;
+};
+struct vcm_device_setup {
+    std::string name;
+    bool translated = false;   // behind the [vcm] smmu: IOMMU VCM; else one-to-one VCM
+    uint32_t sid = 0;
+};
+struct vcm_setup {
+    bool enabled = false;
+    std::string smmu;
+    uint64_t iova_base = 0, iova_size = 0, phys_base = 0, phys_size = 0;
+    unsigned va_bits = 48;
+    uint64_t cpu_va_base = 0, cpu_va_size = 0;   // CPU VCM (0 = none: the CPU uses physical pieces)
+    vcm::phys_allocator_config phys;
+    std::vector<vcm_buffer_setup> buffers;
+    std::vector<vcm_device_setup> devices;
 };
 
 class scenario {
@@ -119,6 +147,19 @@ private:
     std::unique_ptr<vcm::cpu_mmu_driver> m_cpu_tables;  // built by the first mmu_* step
     vcm::cpu_mmu_setup m_cpu_mmu_setup;
     std::map<std::string, std::unique_ptr<vcm::smmu_driver>> m_smmu_drivers;
+
+    // The VCM layer ([vcm]), built on the CPU thread before the first step.
+    void parse_vcm(const config_view& root, const scenario_env& env);
+    std::string setup_vcm(core::master_port& cpu, scenario_env& env);   // "" = ok, else why not
+    uint64_t buffer_addr(const std::string& buffer, const std::string& device) const;
+    uint64_t buffer_pa(const std::string& buffer, uint64_t offset, uint64_t& contiguous_len) const;
+    vcm_setup m_vcm_cfg;
+    std::string m_vcm_error;
+    std::unique_ptr<vcm::vcm_manager> m_vcm;
+    std::unique_ptr<vcm::smmu_backend> m_vcm_backend;
+    std::unique_ptr<vcm::cpu_backend> m_vcm_cpu_backend;
+    std::map<std::string, std::vector<vcm::segment>> m_buf_segments;     // offset-based (dev_addr = offset)
+    std::map<std::string, std::map<std::string, uint64_t>> m_buf_addr;  // buffer -> device -> address
 };
 
 }  // namespace vcmsim::platform

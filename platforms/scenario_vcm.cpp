@@ -1,0 +1,196 @@
+// The [vcm] part of the scenario: buffers shared by devices through the VCM API (parsed with
+// the scenario, set up on the CPU thread before the first step). See docs/scenario.md.
+#include "models/core/format.h"
+#include "platforms/scenario.h"
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include "models/core/stats.h"
+#include "models/mmu/vmsa.h"
+#include "vcm/drivers/display_driver.h"
+#include "vcm/drivers/dma_driver.h"
+#include "vcm/drivers/traffic_driver.h"
+
+namespace vcmsim::platform {
+
+using core::hex;
+
+// ---- [vcm]: buffers shared by devices through the VCM API ----
+
+void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
+    const config_view vc = root.table("vcm");
+    if (vc.count("buffer") == 0) return;
+    vcm_setup& cfg = m_vcm_cfg;
+    cfg.enabled = true;
+    cfg.smmu = vc.get_string("smmu");
+    const std::string g = vc.get_string("granule");
+    if (g != "4KiB" && g != "16KiB" && g != "64KiB") vc.fail("granule", "unknown granule '" + g + "'");
+    cfg.phys.tg = g == "16KiB" ? mmu::granule::g16k : g == "64KiB" ? mmu::granule::g64k : mmu::granule::g4k;
+    cfg.va_bits = static_cast<unsigned>(vc.get_uint("va_bits"));
+    if (!mmu::tsz_valid(cfg.phys.tg, 64 - cfg.va_bits, false)) vc.fail("va_bits", "not a valid input size for " + g);
+    cfg.iova_base = vc.get_uint("iova_base");
+    cfg.iova_size = vc.get_size("iova_size");
+    cfg.cpu_va_base = vc.get_uint("cpu_va_base");
+    cfg.cpu_va_size = vc.get_size("cpu_va_size");
+    cfg.phys.contig_base = vc.get_uint("contig_base");
+    cfg.phys.contig_size = vc.get_size("contig_size");
+    if (cfg.phys.contig_size && !env.is_memory(cfg.phys.contig_base, cfg.phys.contig_size))
+        vc.fail("contig_base", "the contiguous region must lie inside a [[dram]]");
+    for (size_t i = 0; i < vc.count("pool"); ++i) {
+        const config_view p = vc.at("pool", i);
+        vcm::phys_pool_config pc;
+        pc.chunk_size = p.get_size("chunk");
+        pc.base = p.get_uint("base");
+        pc.size = p.get_size("size");
+        if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
+        cfg.phys.pools.push_back(pc);
+    }
+    if (cfg.phys.pools.empty()) vc.fail("pool", "the VCM layer needs at least one [[vcm.pool]]");
+    if (!cfg.smmu.empty()) {
+        const device_ref* sm = env.find_device(cfg.smmu);
+        if (!sm || sm->kind != "smmu") vc.fail("smmu", "no [[smmu]] named '" + cfg.smmu + "'");
+        if (!env.is_memory(sm->pool_base, sm->pool_size))
+            vc.fail("smmu", "the SMMU's driver_pool must lie inside a [[dram]] (the VCM backend uses it)");
+    }
+    for (size_t i = 0; i < vc.count("buffer"); ++i) {
+        const config_view b = vc.at("buffer", i);
+        vcm_buffer_setup bs;
+        bs.name = b.get_string("name");
+        for (const auto& o : cfg.buffers)
+            if (o.name == bs.name) b.fail("name", "two buffers named '" + bs.name + "'");
+        bs.size = b.get_size("size");
+        if (bs.size == 0) b.fail("size", "must not be 0");
+        bs.contiguous = b.get_bool("contiguous");
+        bs.devices = b.get_string_list("devices");
+        if (bs.devices.empty()) b.fail("devices", "a buffer needs at least one device");
+        for (const auto& dn : bs.devices) {
+            bool known = false;
+            for (const auto& d : cfg.devices) known = known || d.name == dn;
+            const device_ref* d = env.find_device(dn);
+            if (!d || (d->kind != "dma" && d->kind != "display" && d->kind != "traffic"))
+                b.fail("devices", "'" + dn + "' is not a bus master (dma, display, traffic)");
+            vcm_device_setup ds;
+            ds.name = dn;
+            for (size_t k = 0; k < root.count(d->kind); ++k) {
+                const config_view mv = root.at(d->kind, k);
+                if (mv.get_string("name") != dn) continue;
+                const std::string sm = mv.get_string("smmu");
+                if (!sm.empty() && sm != cfg.smmu)
+                    b.fail("devices", "'" + dn + "' is behind '" + sm + "', not the [vcm] smmu '" + cfg.smmu + "'");
+                ds.translated = !sm.empty();
+                ds.sid = static_cast<uint32_t>(mv.get_uint("stream_id"));
+            }
+            if (!ds.translated && !bs.contiguous)
+                b.fail("contiguous", "'" + dn + "' addresses memory physically (one-to-one VCM): the buffer must be contiguous");
+            if (!ds.translated && !cfg.phys.contig_size)
+                vc.fail("contig_size", "'" + dn + "' needs a contiguous region (its one-to-one VCM)");
+            if (!known) cfg.devices.push_back(ds);
+        }
+        cfg.buffers.push_back(bs);
+    }
+}
+
+std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
+    vcm_setup& cfg = m_vcm_cfg;
+    bool translated = false;
+    for (const auto& d : cfg.devices) translated = translated || d.translated;
+    if (translated) {
+        auto& drv = m_smmu_drivers[cfg.smmu];
+        if (!drv) {
+            const device_ref* d = env.find_device(cfg.smmu);
+            vcm::smmu_driver_setup setup;
+            setup.mmio_base = d->mmio_base;
+            setup.pool_base = d->pool_base;
+            setup.pool_size = d->pool_size;
+            drv = std::make_unique<vcm::smmu_driver>(cpu, setup);
+        }
+        const core::op_status st = drv->enable();
+        if (!st.ok) return "enabling " + cfg.smmu + ": " + st.error;
+        vcm::smmu_backend_config bc;
+        bc.tg = cfg.phys.tg;
+        bc.tsz = 64 - cfg.va_bits;
+        for (size_t i = 0; i < cfg.devices.size(); ++i)
+            if (cfg.devices[i].translated) bc.streams[static_cast<vcm::device_id>(i + 1)] = cfg.devices[i].sid;
+        m_vcm_backend = std::make_unique<vcm::smmu_backend>(*drv, bc);
+    }
+    vcm::vcm_manager_config mc;
+    mc.phys = cfg.phys;
+    auto mr = vcm::vcm_manager::create(mc);
+    if (!mr) return "creating the VCM manager: " + mr.status().to_string();
+    m_vcm = mr.take();
+    vcm::vcm_manager& m = *m_vcm;
+    std::map<std::string, vcm::vcm_handle> vcms;   // one VCM per device
+    if (cfg.cpu_va_size) {   // the CPU's own VCM: its MMU is enabled on activation
+        if (!m_mmu) return "this processor has no MMU (vcm.cpu_va_size needs one)";
+        if (!m_cpu_tables) m_cpu_tables = std::make_unique<vcm::cpu_mmu_driver>(cpu, *m_mmu, m_cpu_mmu_setup);
+        m_vcm_cpu_backend = std::make_unique<vcm::cpu_backend>(*m_cpu_tables);
+        auto v = m.create_cpu_vcm(*m_vcm_cpu_backend, cfg.cpu_va_base, cfg.cpu_va_size);
+        if (!v) return "CPU VCM: " + v.status().to_string();
+        auto dev = m.register_device("cpu", m_vcm_cpu_backend.get(), 0x10000);
+        if (!dev) return "register cpu: " + dev.status().to_string();
+        auto as = m.associate(*v, *dev);
+        if (!as) return "associate cpu: " + as.status().to_string();
+        const vcm::vcm_status st = m.activate(*as);
+        if (!st) return "activate cpu: " + st.to_string();
+        vcms["cpu"] = *v;
+    }
+    for (size_t i = 0; i < cfg.devices.size(); ++i) {
+        const vcm_device_setup& d = cfg.devices[i];
+        auto v = d.translated ? m.create_vcm(*m_vcm_backend, cfg.iova_base, cfg.iova_size)
+                              : m.create_one_to_one_vcm(cfg.phys.contig_base, cfg.phys.contig_size);
+        if (!v) return "VCM of " + d.name + ": " + v.status().to_string();
+        auto dev = m.register_device(d.name, d.translated ? m_vcm_backend.get() : nullptr,
+                                     static_cast<vcm::device_id>(i + 1));
+        if (!dev) return "register " + d.name + ": " + dev.status().to_string();
+        auto as = m.associate(*v, *dev);
+        if (!as) return "associate " + d.name + ": " + as.status().to_string();
+        const vcm::vcm_status st = m.activate(*as);
+        if (!st) return "activate " + d.name + ": " + st.to_string();
+        vcms[d.name] = *v;
+    }
+    for (const auto& b : cfg.buffers) {
+        vcm::phys_options po;
+        po.contiguous = b.contiguous;
+        auto ph = m.phys_alloc(b.size, po);
+        if (!ph) return "buffer '" + b.name + "': " + ph.status().to_string();
+        std::vector<std::string> devs = b.devices;
+        if (cfg.cpu_va_size) devs.push_back("cpu");
+        for (const auto& dn : devs) {
+            auto res = m.reserve(vcms[dn], b.size);
+            if (!res) return "buffer '" + b.name + "' for " + dn + ": " + res.status().to_string();
+            vcm::vcm_status st = m.back(*res, *ph);
+            if (!st) return "buffer '" + b.name + "' for " + dn + ": " + st.to_string();
+            auto addr = m.dev_addr(*res);
+            auto segs = m.segments(*res);
+            if (!addr || !segs) return "buffer '" + b.name + "' for " + dn + ": no address";
+            m_buf_addr[b.name][dn] = *addr;
+            if (!m_buf_segments.count(b.name)) {
+                std::vector<vcm::segment> v = *segs;
+                for (auto& sg : v) sg.dev_addr -= *addr;
+                m_buf_segments[b.name] = std::move(v);
+            }
+        }
+    }
+    return "";
+}
+
+uint64_t scenario::buffer_addr(const std::string& buffer, const std::string& device) const {
+    auto b = m_buf_addr.find(buffer);
+    if (b == m_buf_addr.end()) return 0;
+    auto d = b->second.find(device);
+    return d == b->second.end() ? 0 : d->second;
+}
+
+uint64_t scenario::buffer_pa(const std::string& buffer, uint64_t offset, uint64_t& contiguous_len) const {
+    contiguous_len = 0;
+    auto b = m_buf_segments.find(buffer);
+    if (b == m_buf_segments.end()) return 0;
+    for (const auto& sg : b->second)
+        if (offset >= sg.dev_addr && offset < sg.dev_addr + sg.size) {
+            contiguous_len = sg.dev_addr + sg.size - offset;
+            return sg.pa + (offset - sg.dev_addr);
+        }
+    return 0;
+}
+
+}  // namespace vcmsim::platform
