@@ -1,6 +1,7 @@
 // Parameters of the hardware models ([[dram]], [[dma]], [[display]], [[traffic]]) and the
 // binders that turn a validated table into each model's config struct.
 #include "platforms/params.h"
+#include "platforms/traffic_trace.h"
 
 #include <stdexcept>
 
@@ -128,6 +129,9 @@ void register_model_params(param_registry& reg) {
                        "start at start_at without a register write"));
     reg.add(make_param("traffic[].smmu", pt::string, "\"\"", "",
                        "SMMU whose TBU port it sits behind (empty = physically addressed)"));
+    reg.add(make_param("traffic[].trace", pt::string, "\"\"", "",
+                       "traffic trace to replay instead of the pattern (traces/README.md); "
+                       "relative paths are relative to the config file"));
     reg.add(make_param("traffic[].irq", pt::boolean, "true", "", "wire its interrupt to the CPU"));
 }
 
@@ -260,6 +264,18 @@ devices::traffic_gen_config bind_traffic(const config_view& v, uint64_t master_s
     c.start_at_ps = v.get_time_ps("start_at");
     c.autostart = v.get_bool("autostart");
     if (c.txn_bytes > c.size) v.fail("txn_bytes", "is larger than the region (size)");
+    const std::string trace = v.get_string("trace");
+    if (!trace.empty()) {
+        std::string path = trace;
+        if (path[0] != '/') {  // relative to the file that set the key
+            const std::string where = v.where("trace");
+            const std::string file = where.substr(0, where.find(':'));
+            const auto slash = file.rfind('/');
+            if (slash != std::string::npos && where.rfind("-C", 0) != 0) path = file.substr(0, slash + 1) + path;
+        }
+        c.trace = load_traffic_trace(path, c.stream_id);
+        c.count = c.trace.size();
+    }
     return c;
 }
 
