@@ -1,3 +1,4 @@
+#include "models/core/mmio.h"
 #include "models/devices/display.h"
 
 #include <algorithm>
@@ -85,41 +86,14 @@ display::display(const sc_core::sc_module_name& name, const display_config& cfg)
 // ---------------------------------------------------------------- registers
 
 void display::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-    const auto cmd = trans.get_command();
-    const uint64_t addr = trans.get_address();
-    const unsigned len = trans.get_data_length();
-    if (trans.get_byte_enable_ptr() || trans.get_streaming_width() < len) {
-        VCMSIM_LOG_WARN(m_log, "mmio: byte enables / streaming not supported at 0x" << std::hex << addr);
-        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-        return;
-    }
-    if (len == 0 || len > 8 || (cmd != tlm::TLM_READ_COMMAND && cmd != tlm::TLM_WRITE_COMMAND)) {
-        VCMSIM_LOG_WARN(m_log, "mmio: unsupported access at 0x" << std::hex << addr << " len " << std::dec << len);
-        trans.set_response_status(len == 0 || len > 8 ? tlm::TLM_BURST_ERROR_RESPONSE
-                                                      : tlm::TLM_COMMAND_ERROR_RESPONSE);
-        return;
-    }
-    m_access_delay = delay;
-    const core::access_result r = cmd == tlm::TLM_READ_COMMAND
-                                      ? m_regs.read(addr, trans.get_data_ptr(), len)
-                                      : m_regs.write(addr, trans.get_data_ptr(), len);
+    m_access_delay = delay;  // side effects of register callbacks happen at the access time
+    const bool served = core::serve_mmio(m_regs, trans, m_log);
     m_access_delay = sc_core::SC_ZERO_TIME;
-    if (r.unmapped) {
-        VCMSIM_LOG_WARN(m_log, "mmio: access to unmapped offset 0x" << std::hex << addr);
-        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    delay += m_clock.cycles_time(1);
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (served) delay += m_clock.cycles_time(1);
 }
 
 unsigned display::transport_dbg(tlm::tlm_generic_payload& trans) {
-    const unsigned len = trans.get_data_length();
-    if (trans.get_command() == tlm::TLM_READ_COMMAND) {
-        m_regs.peek(trans.get_address(), trans.get_data_ptr(), len);
-        return len;
-    }
-    return 0;  // debug writes have no side effects: refused
+    return core::peek_mmio(m_regs, trans);
 }
 
 void display::on_ctrl_write(uint64_t old_v, uint64_t new_v) {

@@ -1,3 +1,4 @@
+#include "models/core/mmio.h"
 #include "models/devices/traffic_gen.h"
 
 #include <algorithm>
@@ -73,36 +74,14 @@ traffic_gen::traffic_gen(const sc_core::sc_module_name& name, const traffic_gen_
 // ---------------------------------------------------------------- registers
 
 void traffic_gen::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-    const auto cmd = trans.get_command();
-    const uint64_t addr = trans.get_address();
-    const unsigned len = trans.get_data_length();
-    if (trans.get_byte_enable_ptr() || trans.get_streaming_width() < len || len == 0 || len > 8) {
-        VCMSIM_LOG_WARN(m_log, "mmio: unsupported access shape at 0x" << std::hex << addr);
-        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-        return;
-    }
-    if (cmd != tlm::TLM_READ_COMMAND && cmd != tlm::TLM_WRITE_COMMAND) {
-        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-        return;
-    }
-    m_access_delay = delay;
-    const core::access_result r = cmd == tlm::TLM_READ_COMMAND
-                                      ? m_regs.read(addr, trans.get_data_ptr(), len)
-                                      : m_regs.write(addr, trans.get_data_ptr(), len);
+    m_access_delay = delay;  // side effects of register callbacks happen at the access time
+    const bool served = core::serve_mmio(m_regs, trans, m_log);
     m_access_delay = sc_core::SC_ZERO_TIME;
-    if (r.unmapped) {
-        VCMSIM_LOG_WARN(m_log, "mmio: access to unmapped offset 0x" << std::hex << addr);
-        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    delay += m_clock.cycles_time(1);
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (served) delay += m_clock.cycles_time(1);
 }
 
 unsigned traffic_gen::transport_dbg(tlm::tlm_generic_payload& trans) {
-    if (trans.get_command() != tlm::TLM_READ_COMMAND) return 0;
-    m_regs.peek(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());
-    return trans.get_data_length();
+    return core::peek_mmio(m_regs, trans);
 }
 
 void traffic_gen::on_ctrl_write(uint64_t, uint64_t new_v) {
