@@ -40,7 +40,8 @@ void register_scenario_params(param_registry& reg) {
                                       "display_stop", "traffic_start", "traffic_wait",
                                       "mmu_map", "mmu_unmap", "mmu_enable", "mmu_disable",
                                       "sysreg", "tlbi", "smmu_enable", "smmu_attach", "smmu_bypass",
-                                      "smmu_abort", "smmu_map", "smmu_unmap", "smmu_events"},
+                                      "smmu_abort", "smmu_map", "smmu_unmap", "smmu_events",
+                                      "vcm_unmap", "vcm_remap"},
                       "what the step does")));
     reg.add(make_param(s + ".label", pt::string, "\"\"", "", "name shown in reports"));
     reg.add(make_param(s + ".repeat", pt::uinteger, "1", "", "run the step this many times", 1.0, 1e9));
@@ -146,7 +147,13 @@ void register_scenario_params(param_registry& reg) {
              {smmu_k, {"count", pt::uinteger, "?", "", "expected number of new event records"},
               {"event", pt::string, "?", "", "expected name of every new record (F_TRANSLATION, ...)"},
               {"event_sid", pt::uinteger, "?", "", "expected StreamID of every new record"},
-              {"event_addr", pt::uinteger, "?", "", "expected input address of the first new record"}});
+              {"event_addr", pt::uinteger, "?", "", "expected input address of the first new record"},
+              {"event_buffer", pt::string, "?", "",
+               "the first new record's address lies in this [[vcm.buffer]] (in its StreamID's VCM)"}});
+    const key vbuf{"buffer", pt::string, "", "", "the [[vcm.buffer]]"};
+    const key vdev{"device", pt::string, "\"\"", "", "only this device's VCM (a name in its devices, or cpu); \"\" = all"};
+    add_keys(reg, s, "op", "vcm_unmap", {vbuf, vdev});
+    add_keys(reg, s, "op", "vcm_remap", {vbuf, vdev});
 
     for (const char* op : {"fill", "verify", "checksum", "copy", "write", "read"}) {
         param_def d = make_enum(s + ".expect_fault", "\"\"",
@@ -184,6 +191,15 @@ void register_scenario_params(param_registry& reg) {
     reg.add(make_param("vcm.smmu", pt::string, "\"\"", "",
                        "SMMU whose driver (driver_pool) holds the IOMMU VCMs' tables"));
     reg.add(make_enum("vcm.granule", "\"4KiB\"", {"4KiB", "16KiB", "64KiB"}, "translation granule of the VCMs"));
+    reg.add(make_enum("vcm.setup", "\"timed\"", {"timed", "debug"},
+                      "timed: the setup's driver work (page tables, STEs, CDs, commands) costs simulated "
+                      "time like any CPU work; debug: zero-time setup (debug transactions), labelled in the outputs"));
+    reg.add(make_param("vcm.blocks", pt::boolean, "true", "",
+                       "block mappings where chunk size and alignment allow (false: pages only)"));
+    reg.add(make_param("vcm.pool_base", pt::uinteger, "0", "",
+                       "without [[vcm.pool]]: physical region split into the granule's chunk sizes"));
+    reg.add(make_param("vcm.pool_size", pt::size, "0", "bytes",
+                       "without [[vcm.pool]]: its length (half in the largest chunk size, the rest shared)"));
     reg.add(make_param("vcm.va_bits", pt::uinteger, "48", "bits", "input size of the SMMU contexts (T0SZ = 64 - va_bits)"));
     reg.add(make_param("vcm.iova_base", pt::uinteger, "0x10000000", "", "start of every IOMMU VCM"));
     reg.add(make_param("vcm.iova_size", pt::size, "\"1GiB\"", "bytes", "length of every IOMMU VCM"));

@@ -16,6 +16,16 @@ namespace vcmsim::platform {
 
 namespace {
 constexpr uint64_t mmio_window = 0x1000;
+device_ref make_ref(const std::string& name, const std::string& kind, const std::string& path, uint64_t base,
+                    uint64_t size) {
+    device_ref r;
+    r.name = name;
+    r.kind = kind;
+    r.path = path;
+    r.mmio_base = base;
+    r.size = size;
+    return r;
+}
 // Interrupt lines: a model may drive its line from several of its processes (register
 // accesses run in the caller's process).
 using irq_signal = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
@@ -98,7 +108,7 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
         auto d = std::make_unique<memory::dram>(n.c_str(), bind_dram(v));
         const uint64_t base = v.get_uint("base"), size = v.get_size("size");
         route(v, "base", n, base, size, d->in);
-        m_devices.push_back({n, "dram", d->name(), base, size, -1});
+        m_devices.push_back(make_ref(n, "dram", d->name(), base, size));
         m->drams.push_back(std::move(d));
     }
     // SMMUs first: each gets one TBU port per master that names it (in config order).
@@ -120,7 +130,7 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
         const uint64_t base = v.get_uint("mmio");
         route(v, "mmio", n, base, smmu::regs::window, d->mmio);
         d->out.bind(m->bus->in);
-        device_ref ref{n, "smmu", d->name(), base, smmu::regs::window, -1};
+        device_ref ref = make_ref(n, "smmu", d->name(), base, smmu::regs::window);
         wire_irq(v, n, d->irq_evtq, ref);
         for (auto* port : {&d->irq_gerror, &d->irq_cmdq_sync}) {
             auto sig = std::make_unique<irq_signal>((n + "_" + port->basename()).c_str());
@@ -152,7 +162,9 @@ platform::platform(const sc_core::sc_module_name& name, const config& cfg)
             const uint64_t base = v.get_uint("mmio");
             route(v, "mmio", n, base, mmio_window, d->mmio);
             d->out.bind(upstream(v));
-            device_ref ref{n, kind, d->name(), base, mmio_window, -1};
+            device_ref ref = make_ref(n, kind, d->name(), base, mmio_window);
+            ref.smmu = v.get_string("smmu");
+            ref.stream_id = static_cast<uint32_t>(v.get_uint("stream_id"));
             wire_irq(v, n, d->irq, ref);
             m_devices.push_back(ref);
             models.push_back(std::move(d));
@@ -217,6 +229,11 @@ bool platform::debug_read(uint64_t addr, uint8_t* data, uint64_t len) {
 
 bool platform::debug_write(uint64_t addr, const uint8_t* data, uint64_t len) {
     return debug_access(m_debug, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
+}
+
+void platform::set_untimed(bool on) {
+    cpu().set_untimed(on);
+    for (auto& s : m->smmus) s->set_untimed(on);
 }
 
 }  // namespace vcmsim::platform

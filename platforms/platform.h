@@ -48,6 +48,7 @@ public:
     bool debug_read(uint64_t addr, uint8_t* data, uint64_t len) override;
     bool debug_write(uint64_t addr, const uint8_t* data, uint64_t len);
     bool is_memory(uint64_t addr, uint64_t len) const override;
+    void set_untimed(bool on) override;
 
     uint64_t master_seed() const { return m_seed; }
     bool cpu_finished() const;

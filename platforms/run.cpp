@@ -18,6 +18,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/core/format.h"
 #include "models/core/log.h"
 #include "models/core/stats.h"
 #include "platforms/config/param_registry.h"
@@ -34,15 +35,7 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-std::string fmt_time(uint64_t ps) {
-    std::ostringstream os;
-    os << std::fixed << std::setprecision(3);
-    if (ps >= 1000000000000ULL) os << ps / 1e12 << " s";
-    else if (ps >= 1000000000ULL) os << ps / 1e9 << " ms";
-    else if (ps >= 1000000ULL) os << ps / 1e6 << " us";
-    else os << ps / 1e3 << " ns";
-    return os.str();
-}
+using core::fmt_time;
 
 long peak_rss_kib() {
     rusage u{};
@@ -95,6 +88,43 @@ std::vector<std::string> headline_stats(const platform& p) {
             (n != "top.cpu.mmu.walks" || core::stats_registry::global().value(n) > 0))
             present.push_back(n);
     return present;
+}
+
+// Per-stream translation behaviour for the summary: the CPU's MMU and every SMMU stream that
+// saw traffic (rows from the stats, so they agree with stats.txt).
+void print_translation(std::ostream& os, const platform& p) {
+    auto& st = core::stats_registry::global();
+    auto val = [&](const std::string& n) { return st.find(n) ? st.value(n) : 0.0; };
+    auto pct = [](double part, double all) {
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(2) << (all > 0 ? 100.0 * part / all : 0.0) << " %";
+        return o.str();
+    };
+    struct row { std::string who; double lookups, utlb_hits, tlb_lookups, tlb_hits, walks, reads; };
+    std::vector<row> rows;
+    const std::string c = "top.cpu.mmu.";
+    if (val(c + "utlb_hits") + val(c + "utlb_misses") > 0)
+        rows.push_back({"cpu (MMU)", val(c + "utlb_hits") + val(c + "utlb_misses"), val(c + "utlb_hits"),
+                        val(c + "tlb_lookups"), val(c + "tlb_hits"), val(c + "walks"), val(c + "walk_reads")});
+    for (const auto& d : p.devices()) {
+        if (d.smmu.empty()) continue;
+        const device_ref* sm = p.find_device(d.smmu);
+        if (!sm) continue;
+        const std::string s = sm->path + ".sid" + std::to_string(d.stream_id) + ".";
+        if (val(s + "lookups") == 0) continue;
+        rows.push_back({d.smmu + " sid" + std::to_string(d.stream_id) + " (" + d.name + ")", val(s + "lookups"),
+                        val(s + "utlb_hits"), val(s + "tlb_hits") + val(s + "tlb_misses"), val(s + "tlb_hits"),
+                        val(s + "walks"), val(s + "walk_reads")});
+    }
+    if (rows.empty()) return;
+    os << "  translation per stream\n    " << std::left << std::setw(20) << "stream" << std::right << std::setw(9)
+       << "lookups" << std::setw(11) << "uTLB hits" << std::setw(10) << "TLB hits" << std::setw(7) << "walks"
+       << std::setw(12) << "walk reads" << "\n";
+    for (const auto& r : rows)
+        os << "    " << std::left << std::setw(20) << r.who << std::right << std::setw(9)
+           << static_cast<uint64_t>(r.lookups) << std::setw(11) << pct(r.utlb_hits, r.lookups) << std::setw(10)
+           << pct(r.tlb_hits, r.tlb_lookups) << std::setw(7) << static_cast<uint64_t>(r.walks) << std::setw(12)
+           << static_cast<uint64_t>(r.reads) << "\n";
 }
 
 }  // namespace
@@ -217,6 +247,8 @@ int run_simulation(const run_options& o) {
     for (const auto& c : checks)
         run["checks"].push_back({{"name", c.name}, {"ok", c.ok}, {"message", c.message}});
     run["warnings"] = core::warning_count();
+    const std::string setup_mode = top.the_scenario().vcm_setup_mode();
+    if (!setup_mode.empty()) run["vcm_setup"] = setup_mode;   // "debug" = zero-time setup
     nlohmann::json host;
     host["wall_s"] = std::round(wall_s * 1e6) / 1e6;
     host["sim_seconds_per_wall_second"] = wall_s > 0 ? (sim_ps / 1e12) / wall_s : 0.0;
@@ -233,6 +265,8 @@ int run_simulation(const run_options& o) {
         std::ofstream txt(o.outdir + "/stats.txt");
         txt << "# vcmsim statistics; config hash " << hash << ", seed " << top.master_seed()
             << ", simulated " << sim_ps << " ps\n";
+        if (setup_mode == "debug")
+            txt << "# VCM setup in DEBUG mode (zero-time): driver work before the first step is not timed\n";
         stats.write_txt(txt);
         if (!js || !txt) {
             std::cerr << "vcmsim: cannot write outputs in '" << o.outdir << "'\n";
@@ -249,6 +283,8 @@ int run_simulation(const run_options& o) {
         os << "  wall time       " << std::fixed << std::setprecision(3) << wall_s << " s ("
            << std::setprecision(3) << (wall_s > 0 ? sim_ps / 1e9 / wall_s : 0.0)
            << " simulated ms per second), peak RSS " << peak_rss_kib() / 1024 << " MiB\n";
+        if (setup_mode == "debug")
+            os << "  vcm setup       DEBUG (zero-time): the driver work before the first step is not timed\n";
         os << "  headline stats\n";
         for (const auto& n : headline_stats(top)) {
             os << "    " << std::left << std::setw(36) << n << " ";
@@ -256,9 +292,10 @@ int run_simulation(const run_options& o) {
             if (v == std::floor(v)) os << static_cast<int64_t>(v) << "\n";
             else os << std::setprecision(4) << v << "\n";
         }
+        print_translation(os, top);
         os << "  checks          " << checks.size() - failed << " passed, " << failed << " failed\n";
         for (const auto& c : checks)
-            if (!c.ok || checks.size() <= 12)
+            if (!c.ok || checks.size() <= 24)
                 os << "    " << (c.ok ? "ok   " : "FAIL ") << c.name << ": " << c.message << "\n";
         if (core::warning_count())
             os << "  warnings        " << core::warning_count() << " (see "

@@ -46,7 +46,7 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
     bool uses_tables = false;
     std::vector<std::string> checksum_names;
     parse_vcm(root, env);
-    uses_tables = m_vcm_cfg.cpu_va_size != 0;   // the CPU VCM's tables follow [cpu.mmu]
+    uses_tables = m_vcm_cfg.cpu_va_size != 0;   // the CPU VCM's tables: [cpu.mmu] + vcm.granule
     auto buffer_of = [&](const config_view& v, const char* key, const std::string& device) {
         const std::string b = v.get_string(key);
         for (const auto& vb : m_vcm_cfg.buffers)
@@ -160,6 +160,13 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
         } else if (s.op == "traffic_start" || s.op == "traffic_wait") {
             s.device = need_device(v, "traffic", "traffic", env).name;
             if (s.op == "traffic_wait") s.timeout_ps = v.get_time_ps("timeout");
+        } else if (s.op == "vcm_unmap" || s.op == "vcm_remap") {
+            s.buffer = buffer_of(v, "buffer", "");
+            s.device = v.get_string("device");
+            if (!s.device.empty()) {
+                const bool cpu_vcm = s.device == "cpu" && m_vcm_cfg.cpu_va_size;
+                if (!cpu_vcm) buffer_of(v, "buffer", s.device);   // shared with that device?
+            }
         }
         if (s.op == "mmu_map" || s.op == "mmu_unmap") {
             uses_tables = true;
@@ -216,6 +223,10 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
                 if (s.has_event_sid) s.event_sid = v.get_uint("event_sid");
                 s.has_event_addr = v.has("event_addr");
                 if (s.has_event_addr) s.event_addr = v.get_uint("event_addr");
+                if (v.has("event_buffer")) {
+                    if (s.has_event_addr) v.fail("event_buffer", "give event_addr or event_buffer, not both");
+                    s.event_buffer = buffer_of(v, "event_buffer", "");
+                }
             }
         }
         if (s.op == "fill" || s.op == "verify" || s.op == "checksum" || s.op == "copy" ||
@@ -237,8 +248,12 @@ void scenario::parse(const config_view& root, const scenario_env& env) {
         m_cpu_mmu_setup.pool_size = mm.get_size("table_pool_size");
         if (!env.is_memory(m_cpu_mmu_setup.pool_base, m_cpu_mmu_setup.pool_size))
             mm.fail("table_pool", "the page-table memory must lie inside a [[dram]] (mmu_* steps use it)");
+        if (m_vcm_cfg.cpu_va_size) {   // the CPU VCM uses the VCM layer's granule and block choice
+            m_cpu_mmu_setup.tg = m_vcm_cfg.phys.tg;
+            m_cpu_mmu_setup.blocks = m_vcm_cfg.blocks;
+        }
         if (!mmu::tsz_valid(m_cpu_mmu_setup.tg, m_cpu_mmu_setup.tsz, false))
-            mm.fail("va_bits", "not a valid input size for the " + g + " granule");
+            mm.fail("va_bits", "not a valid input size for the granule of the CPU's tables");
     }
     for (size_t i = 0; i < sc.count("check"); ++i) {
         const config_view v = sc.at("check", i);
@@ -437,14 +452,18 @@ step_result scenario::run_step(const step& s, core::master_port& cpu, scenario_e
         }
     } else if (s.op == "display_start") {
         st = vcm::display_driver(c, dev->mmio_base).start(s.addr);
+        msg << "scan-out from " << hex(s.addr) << (s.buffer.empty() ? "" : " (buffer '" + s.buffer + "')");
     } else if (s.op == "display_wait") {
         st = vcm::display_driver(c, dev->mmio_base).wait_frames(s.frames, s.timeout_ps);
+        msg << s.frames << " frame(s) scanned";
     } else if (s.op == "display_stop") {
         st = vcm::display_driver(c, dev->mmio_base).stop();
     } else if (s.op.rfind("smmu_", 0) == 0) {
         st = run_smmu_step(s, c, env, msg);
     } else if (s.op.rfind("mmu_", 0) == 0 || s.op == "sysreg" || s.op == "tlbi") {
         st = run_mmu_step(s, c);
+    } else if (s.op == "vcm_unmap" || s.op == "vcm_remap") {
+        st = run_vcm_step(s, msg);
     } else if (s.op == "traffic_start") {
         st = vcm::traffic_driver(c, dev->mmio_base).start();
     } else if (s.op == "traffic_wait") {
@@ -507,6 +526,10 @@ core::op_status scenario::run_smmu_step(const step& s, core::master_port& cpu, s
     }
     if (s.has_event_addr && (events.empty() || events.front().input_addr != s.event_addr))
         return core::op_status::failure(0, msg.str() + "; expected the first at " + hex(s.event_addr));
+    if (!s.event_buffer.empty() &&
+        (events.empty() || !event_in_buffer(s.event_buffer, events.front().sid, events.front().input_addr)))
+        return core::op_status::failure(0, msg.str() + "; expected the first inside buffer '" + s.event_buffer +
+                                               "' as its StreamID's device addresses it");
     return {};
 }
 
@@ -545,6 +568,13 @@ core::op_status scenario::run_mmu_step(const step& s, core::master_port& cpu) {
 
 std::vector<check_result> scenario::evaluate(scenario_env& env) const {
     std::vector<check_result> out;
+    if (m_vcm_cfg.enabled) {
+        check_result r;
+        r.name = "vcm setup";
+        r.ok = m_vcm != nullptr && m_vcm_error.empty();
+        r.message = !m_vcm_error.empty() ? m_vcm_error : m_vcm ? vcm_setup_summary() : "not run";
+        out.push_back(std::move(r));
+    }
     for (size_t i = 0; i < m_steps.size(); ++i) {
         check_result r;
         const step& s = m_steps[i];
@@ -556,14 +586,6 @@ std::vector<check_result> scenario::evaluate(scenario_env& env) const {
             r.ok = false;
             r.message = "not run";
         }
-        out.push_back(std::move(r));
-    }
-    if (m_vcm_cfg.enabled) {
-        check_result r;
-        r.name = "vcm setup";
-        r.ok = m_vcm != nullptr && m_vcm_error.empty();
-        r.message = !m_vcm_error.empty() ? m_vcm_error
-                    : m_vcm ? std::to_string(m_vcm_cfg.buffers.size()) + " buffer(s) shared" : "not run";
         out.push_back(std::move(r));
     }
     auto& stats = core::stats_registry::global();

@@ -36,6 +36,8 @@ struct device_ref {
     int irq_line = -1;       // interrupt line at the CPU, -1 = none
     uint64_t pool_base = 0;  // smmu: physical memory its driver may use
     uint64_t pool_size = 0;
+    std::string smmu;        // bus master behind this [[smmu]] ("" = physically addressed)
+    uint32_t stream_id = 0;  // its StreamID there
 };
 
 class scenario_env {
@@ -46,6 +48,9 @@ public:
     virtual bool debug_read(uint64_t addr, uint8_t* data, uint64_t len) = 0;
     // Does [addr, addr+len) lie inside one DRAM?
     virtual bool is_memory(uint64_t addr, uint64_t len) const = 0;
+    // Debug (zero-time) mode for setup-only driver work: the CPU and the SMMUs stop spending
+    // simulated time while it is on ([vcm] setup = "debug").
+    virtual void set_untimed(bool on) = 0;
 };
 
 struct step {
@@ -62,6 +67,7 @@ struct step {
     uint64_t timeout_ps = 0, interval_ps = 0, time_ps = 0;
     std::string name, device, expect_status, expect_fault, reg, kind, event;
     std::string buffer, src_buffer, dst_buffer, desc_buffer;   // [[vcm.buffer]] names ("" = none)
+    std::string event_buffer;   // smmu_events: the first event's address lies in this buffer
     bool has_count = false, has_event_sid = false, has_event_addr = false;
     uint64_t count = 0, event_sid = 0, event_addr = 0, sid = 0, asid = 1;
     mmu::granule tg = mmu::granule::g4k;
@@ -110,6 +116,8 @@ struct vcm_setup {
     std::string smmu;
     uint64_t iova_base = 0, iova_size = 0, phys_base = 0, phys_size = 0;
     unsigned va_bits = 48;
+    bool blocks = true;         // block mappings where chunk size and alignment allow
+    bool debug_setup = false;   // setup = "debug": the setup costs no simulated time
     uint64_t cpu_va_base = 0, cpu_va_size = 0;   // CPU VCM (0 = none: the CPU uses physical pieces)
     vcm::phys_allocator_config phys;
     std::vector<vcm_buffer_setup> buffers;
@@ -131,6 +139,10 @@ public:
     const std::vector<step>& steps() const { return m_steps; }
     const std::vector<step_result>& results() const { return m_results; }
     const std::map<std::string, uint64_t>& checksums() const { return m_checksums; }
+    // "" without [vcm]; else "timed" or "debug" (zero-time setup, labelled in every output).
+    std::string vcm_setup_mode() const {
+        return !m_vcm_cfg.enabled ? "" : m_vcm_cfg.debug_setup ? "debug" : "timed";
+    }
 
 private:
     step_result run_step(const step& s, core::master_port& cpu, scenario_env& env);
@@ -151,6 +163,7 @@ private:
     // The VCM layer ([vcm]), built on the CPU thread before the first step.
     void parse_vcm(const config_view& root, const scenario_env& env);
     std::string setup_vcm(core::master_port& cpu, scenario_env& env);   // "" = ok, else why not
+    std::string build_vcm(core::master_port& cpu, scenario_env& env);   // setup_vcm without the timing mode
     uint64_t buffer_addr(const std::string& buffer, const std::string& device) const;
     uint64_t buffer_pa(const std::string& buffer, uint64_t offset, uint64_t& contiguous_len) const;
     vcm_setup m_vcm_cfg;
@@ -160,6 +173,13 @@ private:
     std::unique_ptr<vcm::cpu_backend> m_vcm_cpu_backend;
     std::map<std::string, std::vector<vcm::segment>> m_buf_segments;     // offset-based (dev_addr = offset)
     std::map<std::string, std::map<std::string, uint64_t>> m_buf_addr;  // buffer -> device -> address
+    std::map<std::string, std::map<std::string, vcm::res_handle>> m_buf_res;   // buffer -> device -> reservation
+    std::map<std::string, vcm::phys_handle> m_buf_phys;
+    uint64_t m_vcm_setup_ps = 0;     // simulated time the setup took (0 in debug mode)
+    uint64_t m_vcm_setup_ops = 0;    // mappings made by the setup
+    core::op_status run_vcm_step(const step& s, std::ostringstream& msg);
+    std::string vcm_setup_summary() const;
+    bool event_in_buffer(const std::string& buffer, uint32_t sid, uint64_t addr) const;
 };
 
 }  // namespace vcmsim::platform

@@ -28,6 +28,8 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
     cfg.phys.tg = g == "16KiB" ? mmu::granule::g16k : g == "64KiB" ? mmu::granule::g64k : mmu::granule::g4k;
     cfg.va_bits = static_cast<unsigned>(vc.get_uint("va_bits"));
     if (!mmu::tsz_valid(cfg.phys.tg, 64 - cfg.va_bits, false)) vc.fail("va_bits", "not a valid input size for " + g);
+    cfg.blocks = vc.get_bool("blocks");
+    cfg.debug_setup = vc.get_string("setup") == "debug";
     cfg.iova_base = vc.get_uint("iova_base");
     cfg.iova_size = vc.get_size("iova_size");
     cfg.cpu_va_base = vc.get_uint("cpu_va_base");
@@ -45,7 +47,17 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
         cfg.phys.pools.push_back(pc);
     }
-    if (cfg.phys.pools.empty()) vc.fail("pool", "the VCM layer needs at least one [[vcm.pool]]");
+    if (cfg.phys.pools.empty()) {   // the granule's mapping sizes over [pool_base, +pool_size)
+        const uint64_t base = vc.get_uint("pool_base"), size = vc.get_size("pool_size");
+        if (size == 0) vc.fail("pool_size", "give [[vcm.pool]] tables or pool_base and pool_size");
+        if (!env.is_memory(base, size)) vc.fail("pool_base", "the pool region must lie inside a [[dram]]");
+        const uint64_t g = 1ULL << mmu::granule_shift(cfg.phys.tg);
+        if (base % g || size % g) vc.fail("pool_base", "pool_base and pool_size must be multiples of the granule");
+        const vcm::phys_allocator_config d = vcm::default_phys_config(cfg.phys.tg, base, size);
+        cfg.phys.pools = d.pools;
+    } else if (vc.has("pool_base") || vc.has("pool_size")) {
+        vc.fail("pool_base", "give either [[vcm.pool]] tables or pool_base/pool_size, not both");
+    }
     if (!cfg.smmu.empty()) {
         const device_ref* sm = env.find_device(cfg.smmu);
         if (!sm || sm->kind != "smmu") vc.fail("smmu", "no [[smmu]] named '" + cfg.smmu + "'");
@@ -91,6 +103,15 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
 }
 
 std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
+    const uint64_t t0 = cpu.now_ps();
+    if (m_vcm_cfg.debug_setup) env.set_untimed(true);
+    std::string err = build_vcm(cpu, env);
+    if (m_vcm_cfg.debug_setup) env.set_untimed(false);
+    m_vcm_setup_ps = cpu.now_ps() - t0;
+    return err;
+}
+
+std::string scenario::build_vcm(core::master_port& cpu, scenario_env& env) {
     vcm_setup& cfg = m_vcm_cfg;
     bool translated = false;
     for (const auto& d : cfg.devices) translated = translated || d.translated;
@@ -109,6 +130,7 @@ std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
         vcm::smmu_backend_config bc;
         bc.tg = cfg.phys.tg;
         bc.tsz = 64 - cfg.va_bits;
+        bc.blocks = cfg.blocks;
         for (size_t i = 0; i < cfg.devices.size(); ++i)
             if (cfg.devices[i].translated) bc.streams[static_cast<vcm::device_id>(i + 1)] = cfg.devices[i].sid;
         m_vcm_backend = std::make_unique<vcm::smmu_backend>(*drv, bc);
@@ -153,6 +175,7 @@ std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
         po.contiguous = b.contiguous;
         auto ph = m.phys_alloc(b.size, po);
         if (!ph) return "buffer '" + b.name + "': " + ph.status().to_string();
+        m_buf_phys[b.name] = *ph;
         std::vector<std::string> devs = b.devices;
         if (cfg.cpu_va_size) devs.push_back("cpu");
         for (const auto& dn : devs) {
@@ -164,6 +187,8 @@ std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
             auto segs = m.segments(*res);
             if (!addr || !segs) return "buffer '" + b.name + "' for " + dn + ": no address";
             m_buf_addr[b.name][dn] = *addr;
+            m_buf_res[b.name][dn] = *res;
+            ++m_vcm_setup_ops;
             if (!m_buf_segments.count(b.name)) {
                 std::vector<vcm::segment> v = *segs;
                 for (auto& sg : v) sg.dev_addr -= *addr;
@@ -172,6 +197,49 @@ std::string scenario::setup_vcm(core::master_port& cpu, scenario_env& env) {
         }
     }
     return "";
+}
+
+// vcm_unmap / vcm_remap: unback a buffer's reservation in one device's VCM (or every
+// device's), or back it again with the buffer's own physical memory. The device keeps using
+// the old address, so a step after vcm_unmap shows what a stale mapping does (a fault).
+core::op_status scenario::run_vcm_step(const step& s, std::ostringstream& msg) {
+    if (!m_vcm) return core::op_status::failure(0, "the VCM layer is not set up");
+    auto b = m_buf_res.find(s.buffer);
+    if (b == m_buf_res.end()) return core::op_status::failure(0, "buffer '" + s.buffer + "' has no reservations");
+    const bool unmap = s.op == "vcm_unmap";
+    unsigned n = 0;
+    for (const auto& [dev, res] : b->second) {
+        if (!s.device.empty() && dev != s.device) continue;
+        const bool backed = m_vcm->backing(res).value().valid();
+        if (backed != unmap) continue;   // already in the wanted state
+        const vcm::vcm_status st = unmap ? m_vcm->unback(res) : m_vcm->back(res, m_buf_phys[s.buffer]);
+        if (!st) return core::op_status::failure(0, std::string(unmap ? "unback" : "back") + " '" + s.buffer +
+                                                         "' for " + dev + ": " + st.to_string());
+        msg << (n++ ? ", " : "") << dev << " " << hex(m_buf_addr[s.buffer][dev]);
+    }
+    if (n == 0)
+        return core::op_status::failure(0, "buffer '" + s.buffer + "' is already " + (unmap ? "unmapped" : "mapped") +
+                                               (s.device.empty() ? "" : " for " + s.device));
+    msg << (unmap ? " unmapped" : " mapped again");
+    return {};
+}
+
+std::string scenario::vcm_setup_summary() const {
+    std::ostringstream os;
+    os << m_vcm_cfg.buffers.size() << " buffer(s) shared, " << m_vcm_setup_ops << " mapping(s); ";
+    if (m_vcm_cfg.debug_setup) os << "DEBUG setup (zero-time, not timed: vcm.setup = \"debug\")";
+    else os << "timed setup: " << core::fmt_time(m_vcm_setup_ps) << " of simulated driver work";
+    return os.str();
+}
+
+bool scenario::event_in_buffer(const std::string& buffer, uint32_t sid, uint64_t addr) const {
+    for (const auto& d : m_vcm_cfg.devices) {
+        if (!d.translated || d.sid != sid) continue;
+        const uint64_t base = buffer_addr(buffer, d.name);
+        for (const auto& b : m_vcm_cfg.buffers)
+            if (b.name == buffer && base && addr >= base && addr < base + b.size) return true;
+    }
+    return false;
 }
 
 uint64_t scenario::buffer_addr(const std::string& buffer, const std::string& device) const {

@@ -16,7 +16,7 @@ cpu_mmu_driver::cpu_mmu_driver(core::master_port& cpu, core::mmu_control& mmu, c
       m_setup(setup),
       m_pool(setup.pool_base, setup.pool_size),
       m_mem(cpu),
-      m_builder(m_mem, m_pool, pt_format{setup.tg, setup.tsz, setup.oas_bits, false}) {}
+      m_builder(m_mem, m_pool, pt_format{setup.tg, setup.tsz, setup.oas_bits, false, setup.blocks}) {}
 
 op_status cpu_mmu_driver::memory_status(const char* what) {
     if (!m_mem.failed) return {};

@@ -22,6 +22,7 @@ struct cpu_mmu_setup {
     uint64_t pool_size = 0;
     uint16_t asid = 1;
     uint64_t mair = 0x04FF;         // Attr0 normal write-back, Attr1 device-nGnRE
+    bool blocks = true;             // block mappings where chunk size and alignment allow
 };
 
 class cpu_mmu_driver {

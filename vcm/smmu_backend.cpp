@@ -62,6 +62,7 @@ vcm_status smmu_backend::create_context(const context_params& params, context_id
     setup.tg = m_cfg.tg;
     setup.tsz = m_cfg.tsz;
     setup.oas_bits = m_cfg.oas_bits;
+    setup.blocks = m_cfg.blocks;
     setup.asid = asid;
     context c;
     const core::op_status os = m_drv.create_context(setup, c.hw);

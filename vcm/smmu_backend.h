@@ -35,6 +35,7 @@ struct smmu_backend_config {
     mmu::granule tg = mmu::granule::g4k;   // translation granule of every context
     unsigned tsz = 16;                     // CD.T0SZ: input range [0, 2^(64 - tsz))
     unsigned oas_bits = 48;                // CD.IPS
+    bool blocks = true;                    // block mappings where chunk size and alignment allow
     uint16_t asid_first = 1;               // ASIDs handed out: [asid_first, +asid_count)
     uint16_t asid_count = 255;
     std::map<device_id, uint32_t> streams; // VCM device id -> StreamID; empty = identity

@@ -14,4 +14,16 @@ inline std::string hex(uint64_t v) {
     return b;
 }
 
+// "19.377 ms": a simulated time in picoseconds, in the largest unit that keeps it >= 1.
+inline std::string fmt_time(uint64_t ps) {
+    const char* unit = "ns";
+    double v = static_cast<double>(ps) / 1e3;
+    if (ps >= 1000000000000ULL) unit = "s", v = static_cast<double>(ps) / 1e12;
+    else if (ps >= 1000000000ULL) unit = "ms", v = static_cast<double>(ps) / 1e9;
+    else if (ps >= 1000000ULL) unit = "us", v = static_cast<double>(ps) / 1e6;
+    char b[48];
+    std::snprintf(b, sizeof b, "%.3f %s", v, unit);
+    return b;
+}
+
 }  // namespace vcmsim::core

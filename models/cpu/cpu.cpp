@@ -32,6 +32,8 @@ cpu::cpu(const sc_core::sc_module_name& name, const cpu_config& cfg)
       m_bus_errors(m_stats.add_counter("bus_errors", "accesses answered with an error response")),
       m_irq_waits(m_stats.add_counter("irq_waits", "waits for an interrupt")),
       m_polls(m_stats.add_counter("polls", "register polls while waiting")),
+      m_untimed_accesses(m_stats.add_counter("untimed_accesses",
+                                             "accesses made in debug (zero-time) mode: setup-only work")),
       m_walk_latency(m_stats.add_histogram("mmu.walk_latency", "page-table walk latency", "ns", 10, 100)) {
     if (m_cfg.line_bytes == 0) m_cfg.line_bytes = 64;
     m_walk_port.owner = this;
@@ -73,10 +75,15 @@ void cpu::run() {
 ps_t cpu::now_ps() const { return core::now_ps(m_qk.get_local_time()); }
 
 void cpu::sync() {
+    if (m_untimed) return;
     if (m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
 }
 
 void cpu::delay(ps_t ps) {
+    if (m_untimed) {   // let other processes run, without advancing time
+        wait(sc_core::SC_ZERO_TIME);
+        return;
+    }
     m_qk.inc(ps_to_time(ps));
     sync();
 }
@@ -105,8 +112,35 @@ bool cpu::dmi_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigne
     return false;
 }
 
+bool cpu::untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len, bool mmio) {
+    ++m_untimed_accesses;
+    tlm::tlm_generic_payload& t = m_txn;
+    t.set_command(cmd);
+    t.set_address(addr);
+    t.set_data_ptr(data);
+    t.set_data_length(len);
+    t.set_streaming_width(len);
+    t.set_byte_enable_ptr(nullptr);
+    t.set_byte_enable_length(0);
+    t.set_dmi_allowed(false);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (!mmio) {   // memory: a debug transaction, no time and no bandwidth booked
+        if (out->transport_dbg(t) == len) return true;
+        ++m_bus_errors;
+        return false;
+    }
+    sc_core::sc_time ignored = sc_core::SC_ZERO_TIME;   // registers: the side effects, not the time
+    out->b_transport(t, ignored);
+    if (t.is_response_error()) {
+        ++m_bus_errors;
+        return false;
+    }
+    return true;
+}
+
 bool cpu::bus_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
                      bool allow_dmi) {
+    if (m_untimed) return untimed_access(cmd, addr, data, len, !allow_dmi);
     if (allow_dmi && m_cfg.use_dmi && dmi_access(cmd, addr, data, len)) {
         if (m_qk.need_sync()) m_qk.sync();
         return true;
@@ -148,6 +182,14 @@ bool cpu::walk_port::read64(uint64_t pa, uint64_t& value, uint64_t& latency_ps) 
     t.set_byte_enable_ptr(nullptr);
     t.set_dmi_allowed(false);
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (owner->m_untimed) {
+        latency_ps = 0;
+        t.set_byte_enable_length(0);
+        if (owner->out->transport_dbg(t) != 8) return false;
+        value = 0;
+        for (int i = 7; i >= 0; --i) value = value << 8 | d[i];
+        return true;
+    }
     const sc_core::sc_time before = offset;
     owner->out->b_transport(t, offset);
     latency_ps = core::time_to_ps(offset - before);
@@ -169,7 +211,7 @@ op_status cpu::for_each_line(uint64_t addr, uint64_t len, mmu::access_type type,
             m_walk_port.offset = m_qk.get_local_time();
             const uint64_t walks_before = m_mmu.walks();
             const translation t = m_mmu.translate(a, type, m_cfg.privileged);
-            if (t.latency_ps) m_qk.inc(ps_to_time(t.latency_ps));
+            if (t.latency_ps && !m_untimed) m_qk.inc(ps_to_time(t.latency_ps));
             if (m_mmu.walks() != walks_before) m_walk_latency.sample(m_mmu.last_walk_ps() / 1000);
             if (!t.ok) {
                 if (m_qk.need_sync()) m_qk.sync();
@@ -261,24 +303,24 @@ op_status cpu::copy(uint64_t dst, uint64_t src, uint64_t len) {
 }
 
 void cpu::write_sysreg(sysreg r, uint64_t value) {
-    m_qk.inc(m_clk.cycles_time(m_cfg.sysreg_cycles));
+    if (!m_untimed) m_qk.inc(m_clk.cycles_time(m_cfg.sysreg_cycles));
     m_mmu.write(r, value);
 }
 
 void cpu::tlbi_all() {
-    m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
+    if (!m_untimed) m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
     m_mmu.tlbi_all();
 }
 void cpu::tlbi_asid(uint16_t asid) {
-    m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
+    if (!m_untimed) m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
     m_mmu.tlbi_asid(asid);
 }
 void cpu::tlbi_va(uint64_t va, uint16_t asid) {
-    m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
+    if (!m_untimed) m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
     m_mmu.tlbi_va(va, asid);
 }
 void cpu::tlbi_vaa(uint64_t va) {
-    m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
+    if (!m_untimed) m_qk.inc(m_clk.cycles_time(m_cfg.tlbi_cycles));
     m_mmu.tlbi_vaa(va);
 }
 
@@ -325,11 +367,12 @@ bool cpu::poll(uint64_t addr, uint64_t mask, uint64_t expect, ps_t timeout_ps, p
                unsigned size) {
     const ps_t start = now_ps();
     if (interval_ps == 0) interval_ps = m_clk.cycles(100);
-    for (;;) {
+    for (unsigned spins = 0;; ++spins) {
         uint64_t v = 0;
         if (!mmio_read(addr, v, size).ok) return false;
         if ((v & mask) == expect) return true;
         if (timeout_ps && now_ps() - start >= timeout_ps) return false;
+        if (m_untimed && spins >= 100000) return false;   // time cannot run out in zero time
         ++m_polls;
         delay(interval_ps);
     }

@@ -20,7 +20,7 @@
 // Parameters (cpu_config): clock_hz, access_cycles, line_bytes, use_dmi, privileged,
 // sysreg_cycles, tlbi_cycles, mmu (micro-TLB, TLB, walk cache, latencies).
 // Stats: <name>.loads, .stores, .bytes_read, .bytes_written, .mmio_reads, .mmio_writes,
-//        .dmi_accesses, .bus_errors, .irq_waits, .polls;
+//        .dmi_accesses, .bus_errors, .irq_waits, .polls, .untimed_accesses (debug mode);
 //        <name>.mmu.utlb_hits, .utlb_misses, .tlb_lookups, .tlb_hits, .tlb_misses, .tlb_fills,
 //        .tlb_evictions, .walks, .walk_reads, .walk_latency (histogram, ns), .walk_cache_hits,
 //        .walk_cache_reads_saved, .faults, .tlbi.
@@ -101,6 +101,13 @@ public:
     void tlbi_vaa(uint64_t va) override;
     const cpu_mmu& mmu() const { return m_mmu; }
     void sync();                      // leave temporal decoupling now
+    // Debug (zero-time) mode for setup-only work, set by the platform around it: memory
+    // accesses become debug transactions (transport_dbg: no time, no bandwidth booked), MMIO
+    // accesses still reach the device (b_transport, its delay dropped), system-register writes
+    // and TLBIs cost nothing, and polls spin in delta cycles (at most 100 000) so simulated
+    // time does not advance. Counted in <name>.untimed_accesses.
+    void set_untimed(bool on) { m_untimed = on; }
+    bool untimed() const { return m_untimed; }
     core::ps_t now_ps() const override;  // simulated time including the local offset
 
 private:
@@ -109,6 +116,7 @@ private:
     bool bus_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
                     bool allow_dmi);
     bool dmi_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len);
+    bool untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len, bool mmio);
     void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
     op_status load(uint64_t addr, uint8_t* data, uint64_t len, bool translate);
     op_status store(uint64_t addr, const uint8_t* data, uint64_t len, bool translate);
@@ -131,6 +139,7 @@ private:
     std::function<void(cpu&)> m_program;
     std::function<void()> m_on_finish;
     bool m_finished = false;
+    bool m_untimed = false;            // debug (zero-time) mode, see set_untimed()
     core::ps_t m_finish_ps = 0;
     std::vector<tlm::tlm_dmi> m_dmi;   // granted regions, few
     tlm::tlm_generic_payload m_txn;
@@ -150,6 +159,7 @@ private:
     core::counter& m_bus_errors;
     core::counter& m_irq_waits;
     core::counter& m_polls;
+    core::counter& m_untimed_accesses;
     core::histogram& m_walk_latency;
 };
 

@@ -141,10 +141,16 @@ bool smmu::out_bus::read(uint64_t pa, uint8_t* data, unsigned len, uint64_t& off
     p.set_data_length(len);
     p.set_streaming_width(len);
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (owner->m_untimed) return owner->out->transport_dbg(p) == len;
     sc_core::sc_time d = core::ps_to_time(offset_ps);
     owner->out->b_transport(p, d);
     offset_ps = core::time_to_ps(d);
     return p.is_response_ok();
+}
+
+void smmu::set_untimed(bool on) {
+    m_untimed = on;
+    if (on) m_cmdq_kick.notify(sc_core::SC_ZERO_TIME);   // consume what is pending now
 }
 
 strtab_regs smmu::strtab() const {
@@ -216,6 +222,7 @@ inline mmu::access_type type_of(const txn_info& t) {
 
 void smmu::fault(const txn_info& t, const fault_info& f, stream_stats& st, uint32_t tr, uint64_t t_ps,
                  uint16_t comp, uint16_t asid) {
+    tr &= core::trace_compiled_mask;   // constant 0 when tracing is compiled out
     m_last_fault = f;
     const unsigned num = static_cast<unsigned>(f.id) & 0x1F;
     if (!st.faults[num]) {

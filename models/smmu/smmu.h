@@ -79,6 +79,11 @@ public:
     // Trace sink of this SMMU (trace_sink::global() from the constructor): registers the
     // components and the ports' default StreamIDs (labelled with the port names).
     void set_trace(core::trace_sink& sink);
+    // Debug (zero-time) mode for setup-only driver work, set by the platform around it: the
+    // command queue consumes commands without spending time and reads them, like every
+    // structure read, with debug transactions (no bandwidth booked). Upstream traffic is
+    // unaffected (no device runs during setup).
+    void set_untimed(bool on);
 
 private:
     struct out_bus : smmu_bus {
@@ -154,6 +159,7 @@ private:
     // Command queue.
     sc_core::sc_event m_cmdq_kick;
     bool m_cmdq_stalled = false;   // CERROR pending acknowledgement
+    bool m_untimed = false;        // debug (zero-time) mode, see set_untimed()
     sc_core::sc_event m_sync_pulse;
     bool m_sync_level = false;
     uint64_t m_sync_irqs = 0;

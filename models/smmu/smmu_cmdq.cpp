@@ -3,6 +3,7 @@
 // tlbi_cycles. Invalidations (and the DMI revocation they imply) take effect before CONS
 // passes the command. An illegal command stops the queue with CONS on it, CONS.ERR = ILL and
 // GERROR.CMDQ_ERR toggled; consumption restarts when software acknowledges through GERRORN.
+// In debug (zero-time) mode commands are consumed without waits.
 #include "models/smmu/smmu.h"
 
 namespace vcmsim::smmu {
@@ -49,7 +50,7 @@ void smmu::cmdq_thread() {
         const uint64_t addr = (base & Q_ADDR_MASK) + uint64_t(cons.index()) * 16;
         const bool ok = m_bus.read(addr, b, 16, off);
         off += m_cfg.cmd_cycles * m_period;
-        wait(core::ps_to_time(off));
+        if (!m_untimed) wait(core::ps_to_time(off));
         off = 0;
         uint32_t err = CERROR_NONE;
         if (!ok) {
@@ -68,7 +69,7 @@ void smmu::cmdq_thread() {
             raise_gerror(GERROR_CMDQ_ERR);
             continue;
         }
-        if (off) wait(core::ps_to_time(off));
+        if (off && !m_untimed) wait(core::ps_to_time(off));
         // Software may have disabled the queue or rewritten CONS meanwhile: only advance from
         // the entry just consumed.
         if (queue_ptr(qs, r32(CMDQ_CONS)).raw() == cons.raw()) {

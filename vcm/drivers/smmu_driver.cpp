@@ -200,7 +200,7 @@ op_status smmu_driver::create_context(const smmu_context_setup& setup, ctx_id& o
     auto c = std::make_unique<context>();
     c->setup = setup;
     c->tables = std::make_unique<page_table_builder>(m_mem, m_pool,
-                                                     pt_format{setup.tg, setup.tsz, setup.oas_bits, false});
+                                                     pt_format{setup.tg, setup.tsz, setup.oas_bits, false, setup.blocks});
     if (!c->tables->init()) {
         m_mem.failed = false;
         return op_status::failure(0, "cannot create the page tables (format or pool)");

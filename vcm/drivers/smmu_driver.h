@@ -52,6 +52,7 @@ struct smmu_context_setup {
     unsigned tsz = 16;             // CD.T0SZ
     unsigned oas_bits = 48;        // CD.IPS
     uint16_t asid = 1;
+    bool blocks = true;            // block mappings where chunk size and alignment allow
 };
 
 // A decoded event record.

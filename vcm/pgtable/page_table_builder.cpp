@@ -73,7 +73,7 @@ uint64_t page_table_builder::table_bytes(int level) const {
 }
 
 bool page_table_builder::block_level_ok(int level) const {
-    return level < 3 && mmu::block_allowed(m_fmt.tg, level);
+    return m_fmt.blocks && level < 3 && mmu::block_allowed(m_fmt.tg, level);
 }
 
 unsigned page_table_builder::index(int level, uint64_t va) const {

@@ -61,6 +61,7 @@ struct pt_format {
     unsigned tsz = 16;          // TxSZ: input address range [0, 2^(64 - tsz))
     unsigned oas_bits = 48;     // output address size (32..48)
     bool ttst = false;          // allow TxSZ up to 48 (4K/16K) / 47 (64K)
+    bool blocks = true;         // use block descriptors where size and alignment allow
 };
 
 // Stage 1 cannot express "no read": read must be true (write-only or no-access → bad_attrs).
