@@ -197,7 +197,7 @@ void register_scenario_params(param_registry& reg) {
     reg.add(make_param("vcm.blocks", pt::boolean, "true", "",
                        "block mappings where chunk size and alignment allow (false: pages only)"));
     reg.add(make_param("vcm.pool_base", pt::uinteger, "0", "",
-                       "without [[vcm.pool]]: physical region split into the granule's chunk sizes"));
+                       "default pools: physical region split into the granule's chunk sizes ([[vcm.pool]] replaces them)"));
     reg.add(make_param("vcm.pool_size", pt::size, "0", "bytes",
                        "without [[vcm.pool]]: its length (half in the largest chunk size, the rest shared)"));
     reg.add(make_param("vcm.va_bits", pt::uinteger, "48", "bits", "input size of the SMMU contexts (T0SZ = 64 - va_bits)"));

@@ -55,9 +55,7 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         if (base % g || size % g) vc.fail("pool_base", "pool_base and pool_size must be multiples of the granule");
         const vcm::phys_allocator_config d = vcm::default_phys_config(cfg.phys.tg, base, size);
         cfg.phys.pools = d.pools;
-    } else if (vc.has("pool_base") || vc.has("pool_size")) {
-        vc.fail("pool_base", "give either [[vcm.pool]] tables or pool_base/pool_size, not both");
-    }
+    }   // else [[vcm.pool]] replaces the default pools (pool_base/pool_size are not used)
     if (!cfg.smmu.empty()) {
         const device_ref* sm = env.find_device(cfg.smmu);
         if (!sm || sm->kind != "smmu") vc.fail("smmu", "no [[smmu]] named '" + cfg.smmu + "'");

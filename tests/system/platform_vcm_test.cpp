@@ -34,15 +34,16 @@ nlohmann::json run_camera(const std::string& tag, const std::string& extra) {
     return run_config("configs/camera-to-display.toml", tag, extra).doc["stats"];
 }
 
-// Pools from vcm.pool_base/pool_size (the granule's chunk sizes) instead of [[vcm.pool]].
-const std::string k_default_pools = " -C 'vcm.pool=[]' -C vcm.pool_base=0x8000_0000 -C vcm.pool_size=32MiB";
 
 constexpr double k_frame = 0x222000;   // 2 MiB + 2 x 64 KiB + 2 x 4 KiB
 
 }  // namespace
 
 TEST_CASE("camera-to-display, 2 MiB / 64 KiB / 4 KiB pools: one walk per block, 16 per 64 KiB chunk", "[platform][vcm]") {
-    auto s = run_camera("cam_mixed", "");
+    // Explicit [[vcm.pool]] tables replace the default pools; these give the same layout.
+    auto s = run_camera("cam_mixed", " -C 'vcm.pool=[{chunk=\"2MiB\", base=0x8000_0000, size=\"4MiB\"}, "
+                                     "{chunk=\"64KiB\", base=0x8040_0000, size=\"512KiB\"}, "
+                                     "{chunk=\"4KiB\", base=0x8060_0000, size=\"256KiB\"}]'");
     auto v = [&](const char* n) { return s[n]["value"].get<double>(); };
     // Per stream, each of its two buffers: 1 (2 MiB block) + 2 x 16 (64 KiB chunks as 4 KiB
     // pages) + 2 (4 KiB chunks) = 35 walks; plus the descriptor page: 2 x 35 + 1 = 71.
@@ -76,22 +77,22 @@ TEST_CASE("camera-to-display, 4 KiB pool only: one walk per page", "[platform][v
     CHECK(v("top.disp0.underruns") == 0);
 }
 
-TEST_CASE("camera-to-display, default pools per granule: walks fall as the mapping size grows", "[platform][vcm]") {
+TEST_CASE("camera-to-display, default pools (vcm.pool_base/pool_size) per granule: walks fall as the mapping size grows", "[platform][vcm]") {
     // 4 KiB granule, pools 2 MiB / 64 KiB / 4 KiB: as with the explicit pools.
-    auto g4 = run_camera("cam_g4", k_default_pools);
+    auto g4 = run_camera("cam_g4", "");
     CHECK(g4["top.smmu0.sid2.walks"]["value"] == 71);
     // Without block mappings the 2 MiB chunk is 512 pages: 546 per buffer, as 4 KiB pools.
-    auto g4p = run_camera("cam_g4p", k_default_pools + " -C vcm.blocks=false");
+    auto g4p = run_camera("cam_g4p", " -C vcm.blocks=false");
     CHECK(g4p["top.smmu0.sid2.walks"]["value"] == 2 * 546 + 1);
     CHECK(g4p["top.cpu.mmu.walks"]["value"] == 2 * 546 + 2 + 1);
     // 16 KiB granule (chunks 32 MiB / 16 KiB; no 32 MiB chunk fits these buffers):
     // ceil(0x222000 / 16 KiB) = 137 pages per buffer.
-    auto g16 = run_camera("cam_g16", k_default_pools + " -C vcm.granule=16KiB");
+    auto g16 = run_camera("cam_g16", " -C vcm.granule=16KiB");
     CHECK(g16["top.smmu0.sid2.walks"]["value"] == 2 * 137 + 1);
     CHECK(g16["top.cpu.mmu.walks"]["value"] == 2 * 137 + 2 + 1);
     // 64 KiB granule: ceil(0x222000 / 64 KiB) = 35 pages per buffer, as many as the 4 KiB
     // granule with blocks.
-    auto g64 = run_camera("cam_g64", k_default_pools + " -C vcm.granule=64KiB");
+    auto g64 = run_camera("cam_g64", " -C vcm.granule=64KiB");
     CHECK(g64["top.smmu0.sid2.walks"]["value"] == 2 * 35 + 1);
     CHECK(g64["top.smmu0.sid1.walks"]["value"] == 2 * 35 + 1 + 2);
 }
@@ -128,12 +129,15 @@ TEST_CASE("vcm_unmap / vcm_remap steps: a stale IOVA faults, the remapped buffer
 TEST_CASE("vcm steps and pools: mistakes are config errors naming the key", "[platform][vcm]") {
     const std::string cfg = source_path("tests/configs/vcm_remap.toml");
     auto run = [&](const std::string& extra) { return run_command(vcmsim_binary() + " config validate " + cfg + extra); };
-    auto both = run(" -C 'vcm.pool=[{chunk=\"4KiB\", base=0x8000_0000, size=\"1MiB\"}]'");
-    CHECK(both.exit_code == 78);
-    CHECK(both.err.find("not both") != std::string::npos);
-    auto none = run(" -C vcm.pool_size=0");
+    auto none = run(" -C vcm.pool_size=0");   // and no [[vcm.pool]]
     CHECK(none.exit_code == 78);
     CHECK(none.err.find("pool_size") != std::string::npos);
+    auto outside = run(" -C vcm.pool_base=0x4000_0000");
+    CHECK(outside.exit_code == 78);
+    CHECK(outside.err.find("inside a [[dram]]") != std::string::npos);
+    auto step = run(" -C 'scenario.step[1].buffer=\"nope\"'");
+    CHECK(step.exit_code == 78);
+    CHECK(step.err.find("no [[vcm.buffer]] named 'nope'") != std::string::npos);
 }
 
 TEST_CASE("vcm_remap of a buffer that is still mapped fails the step", "[platform][vcm]") {
