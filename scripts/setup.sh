@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs vcmsim's Debian dependencies, builds it, and runs the example platform.
-#   ./scripts/setup.sh            install + build + run configs/minimal.toml
+#   ./scripts/setup.sh            install + build + run the showcase, configs/camera-to-display.toml
 #   ./scripts/setup.sh --no-run   install + build only
 #   BUILD_TYPE=Debug ./scripts/setup.sh
 set -euo pipefail
@@ -32,6 +32,6 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
 cmake --build build -j2
 
 if [ "${1:-}" != "--no-run" ]; then
-  echo "setup: running the example platform (configs/minimal.toml)" >&2
-  ./build/vcmsim run configs/minimal.toml -o out/minimal
+  echo "setup: running the showcase (configs/camera-to-display.toml; README.md walks through it)" >&2
+  ./build/vcmsim run configs/camera-to-display.toml -o out/camera
 fi
