@@ -2,8 +2,11 @@
 // the CPU's (cpu_backend -> cpu_mmu_driver -> page_table_builder over a host memory), an IOMMU
 // VCM on a fake backend with real page tables, and a one-to-one VCM. Map failures are injected
 // now and then. After each half: every pool, IOVA window, table page and host word is back where
-// it started, and the host-side footprint of the second half equals the first's (flat).
+// it started, and the host-side footprint of the second half equals the first's (flat); the
+// process heap (glibc mallinfo2) does not grow over the second half either.
 #include <catch2/catch.hpp>
+
+#include <malloc.h>
 
 #include "tests/unit/vcm_test_support.h"
 #include "vcm/cpu_backend.h"
@@ -131,11 +134,15 @@ TEST_CASE("vcm soak: 100000 random map/unmap operations leave every allocator an
     const uint64_t io_pool0 = s.io_pool.bytes_free();
     s.run(50000);
     const vcm_footprint fa = s.m->footprint();
+    const size_t heap_a = mallinfo2().uordblks;
     CHECK(free_counts(s.m->phys()) == phys0);
     CHECK(s.drv->pool().bytes_free() == cpu_pool0);
     CHECK(s.io_pool.bytes_free() == io_pool0);
     s.run(50000);
     const vcm_footprint fb = s.m->footprint();
+    const size_t heap_b = mallinfo2().uordblks;
+    INFO("heap in use after 50 000 operations " << heap_a << " B, after 100 000 " << heap_b << " B");
+    CHECK(heap_b <= heap_a + 64 * 1024);   // flat: no per-operation leak (64 KiB of slack)
     CHECK(fb.host_units == fa.host_units);   // host memory flat after warm-up
     CHECK(free_counts(s.m->phys()) == phys0);
     CHECK(s.m->phys().all_free());
