@@ -133,13 +133,18 @@ void smmu::trace_cmd(core::trace_outcome scope, uint64_t t_ps, uint32_t sid, uin
     m_trace->record(r);
 }
 
+// One payload for every structure, table and queue read (no allocation per walk step): the
+// downstream path never waits inside b_transport, so a read completes before the next begins.
 bool smmu::out_bus::read(uint64_t pa, uint8_t* data, unsigned len, uint64_t& offset_ps) {
-    tlm::tlm_generic_payload p;
+    tlm::tlm_generic_payload& p = owner->m_rd;
     p.set_command(tlm::TLM_READ_COMMAND);
     p.set_address(pa);
     p.set_data_ptr(data);
     p.set_data_length(len);
     p.set_streaming_width(len);
+    p.set_byte_enable_ptr(nullptr);
+    p.set_byte_enable_length(0);
+    p.set_dmi_allowed(false);
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     if (owner->m_untimed) return owner->out->transport_dbg(p) == len;
     sc_core::sc_time d = core::ps_to_time(offset_ps);
