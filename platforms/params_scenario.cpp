@@ -210,6 +210,8 @@ void register_scenario_params(param_registry& reg) {
     reg.add(make_param("vcm.contig_base", pt::uinteger, "0", "",
                        "contiguous region (contiguous buffers; the one-to-one VCMs span it)"));
     reg.add(make_param("vcm.contig_size", pt::size, "0", "bytes", "contiguous region length (0 = none)"));
+    reg.add(make_param("vcm.pool[].name", pt::string, "\"\"", "",
+                       "name buffers' pools lists use (default \"pool<index>\"; default pools: \"2MiB\", \"64KiB\", ...)"));
     reg.add(required(make_param("vcm.pool[].chunk", pt::size, "", "bytes", "chunk size (a mapping size of the granule)")));
     reg.add(required(make_param("vcm.pool[].base", pt::uinteger, "", "", "physical base, aligned to chunk")));
     reg.add(required(make_param("vcm.pool[].size", pt::size, "", "bytes", "pool length (a multiple of chunk)")));
@@ -219,6 +221,13 @@ void register_scenario_params(param_registry& reg) {
                        "from the contiguous region (required for one-to-one devices)"));
     reg.add(required(make_param("vcm.buffer[].devices", pt::string_list, "", "",
                                 "bus masters that see the buffer (each gets it mapped in its own VCM)")));
+    reg.add(make_param("vcm.buffer[].read_only", pt::string_list, "[]", "",
+                       "devices of the buffer (or cpu) whose mapping is read-only (a write faults: permission)"));
+    reg.add(make_param("vcm.buffer[].pools", pt::string_list, "[]", "",
+                       "memory type: the pools to allocate from, in priority order (names; [] = every pool)"));
+    reg.add(make_enum("vcm.buffer[].cache", "\"write_back\"",
+                      {"write_back", "write_back_nwa", "write_through", "non_cacheable"},
+                      "memory type of every mapping of the buffer (MAIR index in the CDs and the CPU's tables)"));
 }
 
 }  // namespace vcmsim::platform

@@ -105,6 +105,9 @@ struct vcm_buffer_setup {
     uint64_t size = 0;
     bool contiguous = false;
     std::vector<std::string> devices;
+    std::vector<std::string> read_only;   // devices (or "cpu") that get a read-only mapping
+    unsigned memtype = 0;                 // 0 = every pool; else its `pools` list
+    vcm::cache_policy cache = vcm::cache_policy::write_back;
 };
 struct vcm_device_setup {
     std::string name;

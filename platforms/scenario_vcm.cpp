@@ -44,6 +44,10 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         pc.chunk_size = p.get_size("chunk");
         pc.base = p.get_uint("base");
         pc.size = p.get_size("size");
+        pc.name = p.get_string("name");
+        if (pc.name.empty()) pc.name = "pool" + std::to_string(i);
+        for (const auto& o : cfg.phys.pools)
+            if (o.name == pc.name) p.fail("name", "two pools named '" + pc.name + "'");
         if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
         cfg.phys.pools.push_back(pc);
     }
@@ -55,6 +59,7 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         if (base % g || size % g) vc.fail("pool_base", "pool_base and pool_size must be multiples of the granule");
         const vcm::phys_allocator_config d = vcm::default_phys_config(cfg.phys.tg, base, size);
         cfg.phys.pools = d.pools;
+        for (auto& pc : cfg.phys.pools) pc.name = core::size_name(pc.chunk_size);   // "2MiB", ...
     }   // else [[vcm.pool]] replaces the default pools (pool_base/pool_size are not used)
     if (!cfg.smmu.empty()) {
         const device_ref* sm = env.find_device(cfg.smmu);
@@ -73,6 +78,38 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         bs.contiguous = b.get_bool("contiguous");
         bs.devices = b.get_string_list("devices");
         if (bs.devices.empty()) b.fail("devices", "a buffer needs at least one device");
+        bs.read_only = b.get_string_list("read_only");
+        for (const auto& r : bs.read_only)
+            if (std::find(bs.devices.begin(), bs.devices.end(), r) == bs.devices.end() && r != "cpu")
+                b.fail("read_only", "'" + r + "' is not one of the buffer's devices (or cpu)");
+        const std::string cache = b.get_string("cache");
+        bs.cache = cache == "write_back_nwa"  ? vcm::cache_policy::write_back_nwa
+                   : cache == "write_through" ? vcm::cache_policy::write_through
+                   : cache == "non_cacheable" ? vcm::cache_policy::non_cacheable
+                                              : vcm::cache_policy::write_back;
+        const std::vector<std::string> pools = b.get_string_list("pools");
+        if (!pools.empty()) {
+            if (bs.contiguous) b.fail("pools", "a contiguous buffer comes from the contiguous region, not from pools");
+            std::vector<unsigned> list;
+            for (const auto& pn : pools) {
+                unsigned k = 0;
+                while (k < cfg.phys.pools.size() && cfg.phys.pools[k].name != pn) ++k;
+                if (k == cfg.phys.pools.size()) {
+                    std::string known;
+                    for (const auto& pc : cfg.phys.pools) known += (known.empty() ? "" : ", ") + pc.name;
+                    b.fail("pools", "no pool named '" + pn + "' (pools: " + known + ")");
+                }
+                if (std::find(list.begin(), list.end(), k) != list.end()) b.fail("pools", "'" + pn + "' listed twice");
+                list.push_back(k);
+            }
+            if (cfg.phys.memtypes.empty()) {   // memtype 0 stays "every pool, in priority order"
+                std::vector<unsigned> all;
+                for (unsigned k = 0; k < cfg.phys.pools.size(); ++k) all.push_back(k);
+                cfg.phys.memtypes.push_back(all);
+            }
+            bs.memtype = static_cast<unsigned>(cfg.phys.memtypes.size());
+            cfg.phys.memtypes.push_back(list);
+        }
         for (const auto& dn : bs.devices) {
             bool known = false;
             for (const auto& d : cfg.devices) known = known || d.name == dn;
@@ -171,13 +208,17 @@ std::string scenario::build_vcm(core::master_port& cpu, scenario_env& env) {
     for (const auto& b : cfg.buffers) {
         vcm::phys_options po;
         po.contiguous = b.contiguous;
+        po.memtype = b.memtype;
+        po.cache = b.cache;
         auto ph = m.phys_alloc(b.size, po);
         if (!ph) return "buffer '" + b.name + "': " + ph.status().to_string();
         m_buf_phys[b.name] = *ph;
         std::vector<std::string> devs = b.devices;
         if (cfg.cpu_va_size) devs.push_back("cpu");
         for (const auto& dn : devs) {
-            auto res = m.reserve(vcms[dn], b.size);
+            vcm::res_attrs ra;
+            ra.write = std::find(b.read_only.begin(), b.read_only.end(), dn) == b.read_only.end();
+            auto res = m.reserve(vcms[dn], b.size, ra);
             if (!res) return "buffer '" + b.name + "' for " + dn + ": " + res.status().to_string();
             vcm::vcm_status st = m.back(*res, *ph);
             if (!st) return "buffer '" + b.name + "' for " + dn + ": " + st.to_string();

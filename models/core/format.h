@@ -14,6 +14,14 @@ inline std::string hex(uint64_t v) {
     return b;
 }
 
+// "2MiB", "64KiB", "4096": a byte count in the largest binary unit that divides it.
+inline std::string size_name(uint64_t bytes) {
+    static const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+    int u = -1;
+    while (u < 3 && bytes >= 1024 && bytes % 1024 == 0) bytes /= 1024, ++u;
+    return std::to_string(bytes) + (u < 0 ? "" : units[u]);
+}
+
 // "19.377 ms": a simulated time in picoseconds, in the largest unit that keeps it >= 1.
 inline std::string fmt_time(uint64_t ps) {
     const char* unit = "ns";

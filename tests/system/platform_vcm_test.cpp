@@ -148,3 +148,20 @@ TEST_CASE("vcm_remap of a buffer that is still mapped fails the step", "[platfor
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("already mapped") != std::string::npos);
 }
+
+TEST_CASE("vcm buffer attributes: a memory type picks the pools, read_only makes a write fault", "[platform][vcm]") {
+    const run_out o = run_config("tests/configs/vcm_attrs.toml", "vcm_attrs", "");
+    CHECK(o.doc["run"]["result"] == "pass");   // incl. "src lies in the slow pool" at 0x8100_0000
+    CHECK(o.v("top.smmu0.events") == 1);        // the F_PERMISSION of the write
+    // Without the memory type the buffer comes from the first pool, and the check fails.
+    const std::string out = make_temp_dir("vcm_attrs_any");
+    auto r = run_command(vcmsim_binary() + " run " + source_path("tests/configs/vcm_attrs.toml") + " -q -o " + out +
+                         " -C 'vcm.buffer[0].pools=[]'");
+    std::filesystem::remove_all(out);
+    CHECK(r.exit_code == 1);
+    // Names are checked.
+    auto bad = run_command(vcmsim_binary() + " config validate " + source_path("tests/configs/vcm_attrs.toml") +
+                           " -C 'vcm.buffer[0].pools=[\"quick\"]' -C 'vcm.buffer[1].read_only=[\"disp\"]'");
+    CHECK(bad.exit_code == 78);
+    CHECK(bad.err.find("no pool named 'quick' (pools: fast, slow)") != std::string::npos);
+}
