@@ -112,8 +112,7 @@ bool cpu::dmi_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigne
     return false;
 }
 
-bool cpu::untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len, bool mmio) {
-    ++m_untimed_accesses;
+tlm::tlm_generic_payload& cpu::payload(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len) {
     tlm::tlm_generic_payload& t = m_txn;
     t.set_command(cmd);
     t.set_address(addr);
@@ -124,6 +123,12 @@ bool cpu::untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uns
     t.set_byte_enable_length(0);
     t.set_dmi_allowed(false);
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    return t;
+}
+
+bool cpu::untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len, bool mmio) {
+    ++m_untimed_accesses;
+    tlm::tlm_generic_payload& t = payload(cmd, addr, data, len);
     if (!mmio) {   // memory: a debug transaction, no time and no bandwidth booked
         if (out->transport_dbg(t) == len) return true;
         ++m_bus_errors;
@@ -145,16 +150,7 @@ bool cpu::bus_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigne
         if (m_qk.need_sync()) m_qk.sync();
         return true;
     }
-    tlm::tlm_generic_payload& t = m_txn;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(data);
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_byte_enable_length(0);
-    t.set_dmi_allowed(false);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& t = payload(cmd, addr, data, len);
     sc_core::sc_time d = m_qk.get_local_time() + m_clk.cycles_time(m_cfg.access_cycles);
     out->b_transport(t, d);
     m_qk.set(d);
@@ -173,29 +169,20 @@ bool cpu::bus_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigne
 
 bool cpu::walk_port::read64(uint64_t pa, uint64_t& value, uint64_t& latency_ps) {
     uint8_t d[8] = {};
-    tlm::tlm_generic_payload& t = owner->m_txn;
-    t.set_command(tlm::TLM_READ_COMMAND);
-    t.set_address(pa);
-    t.set_data_ptr(d);
-    t.set_data_length(8);
-    t.set_streaming_width(8);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_dmi_allowed(false);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    if (owner->m_untimed) {
-        latency_ps = 0;
-        t.set_byte_enable_length(0);
-        if (owner->out->transport_dbg(t) != 8) return false;
-        value = 0;
-        for (int i = 7; i >= 0; --i) value = value << 8 | d[i];
-        return true;
+    tlm::tlm_generic_payload& t = owner->payload(tlm::TLM_READ_COMMAND, pa, d, 8);
+    bool ok = true;
+    latency_ps = 0;
+    if (owner->m_untimed) {   // debug mode: a debug read, no time
+        ok = owner->out->transport_dbg(t) == 8;
+    } else {
+        const sc_core::sc_time before = offset;
+        owner->out->b_transport(t, offset);
+        latency_ps = core::time_to_ps(offset - before);
+        ok = !t.is_response_error();
     }
-    const sc_core::sc_time before = offset;
-    owner->out->b_transport(t, offset);
-    latency_ps = core::time_to_ps(offset - before);
     value = 0;
     for (int i = 7; i >= 0; --i) value = value << 8 | d[i];
-    return !t.is_response_error();
+    return ok;
 }
 
 template <typename F>

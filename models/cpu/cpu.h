@@ -116,6 +116,7 @@ private:
     bool bus_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
                     bool allow_dmi);
     bool dmi_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len);
+    tlm::tlm_generic_payload& payload(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len);
     bool untimed_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len, bool mmio);
     void invalidate_dmi(sc_dt::uint64 start, sc_dt::uint64 end);
     op_status load(uint64_t addr, uint8_t* data, uint64_t len, bool translate);
