@@ -1,6 +1,5 @@
 // Whole sweeps through the binary: `vcmsim sweep` runs each point as a child `vcmsim run`.
-// No sc_start in these processes. Until platforms/cli.cpp dispatches `sweep`, the tests use
-// sweep_vcmsim (platforms/sweep/sweep_driver_main.cpp), a vcmsim with the sweep command.
+// No sc_start in these processes.
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
@@ -18,14 +17,7 @@ using vcmsim::test::source_path;
 
 namespace {
 
-const std::string& sweep_bin() {
-    static const std::string bin = [] {
-        const std::string v = vcmsim::test::vcmsim_binary();
-        if (run_command(v + " sweep --help").exit_code == 0) return v;
-        return std::string(VCMSIM_SWEEP_DRIVER);
-    }();
-    return bin;
-}
+std::string sweep_bin() { return vcmsim::test::vcmsim_binary(); }
 
 std::string write_spec(const std::string& dir, const std::string& body) {
     const std::string p = dir + "/spec.toml";
