@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <boost/program_options.hpp>
@@ -162,6 +163,22 @@ int cmd_sweep(const std::vector<std::string>& args) {
         for (const auto& [k, v] : man["counts"].items()) std::cout << ", " << v.get<int>() << " " << k;
     if (man.value("resumed", 0) > 0) std::cout << " (" << man.value("resumed", 0) << " resumed)";
     std::cout << "\n  results " << rs.outdir << "/results.csv\n";
+    for (const auto& ps : spec.plots) {   // [[plot]]: rendered now; a plot problem never changes rc
+        plot_options o;
+        o.dir = rs.outdir;
+        o.x = ps.x;
+        o.y = ps.y;
+        o.series = ps.series;
+        o.normalize_to = ps.normalize_to;
+        o.term = ps.term;
+        std::ostringstream msg;
+        try {
+            plot_sweep(o, msg);
+            std::cout << "  plot    " << msg.str();
+        } catch (const config_error& e) {
+            std::cerr << "vcmsim sweep: plot of " << ps.y << " vs " << ps.x << " not written: " << e.what() << "\n";
+        }
+    }
     return rc;
 }
 

@@ -132,18 +132,47 @@ sweep_spec from_config(const config& cfg, const std::string& name, const std::st
                 axis_value(name, key, val, text, label);
                 s.extra_overrides.push_back(key + "=" + text);
             }
+        } else if (k == "plot") {
+            if (!v.is_array()) fail(name, k, "must be an array of tables: [[plot]] x = ..., y = ...");
+            for (size_t i = 0; i < v.size(); ++i) {
+                const std::string kp = "plot[" + std::to_string(i) + "]";
+                if (!v[i].is_object()) fail(name, kp, "must be a table with x and y");
+                sweep_plot_spec ps;
+                for (const auto& [pk, pv] : v[i].items()) {
+                    if (!pv.is_string()) fail(name, kp + "." + pk, "must be a string");
+                    const std::string sv = pv.get<std::string>();
+                    if (pk == "x") ps.x = sv;
+                    else if (pk == "y") ps.y = sv;
+                    else if (pk == "series") ps.series = sv;
+                    else if (pk == "normalize_to") ps.normalize_to = sv;
+                    else if (pk == "term") ps.term = sv;
+                    else fail(name, kp + "." + pk, "unknown key (expected x, y, series, normalize_to, term)");
+                }
+                if (ps.x.empty() || ps.y.empty()) fail(name, kp, "needs x (an axis key or seed) and y (a metric)");
+                if (ps.term != "svg" && ps.term != "png" && ps.term != "dumb")
+                    fail(name, kp + ".term", "must be svg, png or dumb");
+                s.plots.push_back(ps);
+            }
         } else if (k == "run") {
             if (!v.is_object()) fail(name, k, "must be a table");
             read_run_keys(name, "run.", v, s);
         } else if (k == "seeds" || k == "timeout" || k == "metrics" || k == "until") {
             read_run_keys(name, "", json{{k, v}}, s);
         } else {
-            fail(name, k, "unknown key (expected base, axes, seeds, timeout, metrics, until, set, run)");
+            fail(name, k, "unknown key (expected base, axes, seeds, timeout, metrics, until, set, run, plot)");
         }
     }
     if (s.base.empty()) fail(name, "base", "missing: the platform config to sweep");
     if (!have_axes) fail(name, "axes", "missing: a table of config keys to sweep");
     if (!s.until.empty()) s.extra_overrides.push_back("sim.until=" + toml_quote(s.until));
+    for (size_t i = 0; i < s.plots.size(); ++i) {   // columns that must exist: an axis or seed
+        for (const std::string* col : {&s.plots[i].x, &s.plots[i].series}) {
+            if (col->empty() || *col == "seed") continue;
+            bool axis = false;
+            for (const auto& a : s.axes) axis = axis || a.key == *col;
+            if (!axis) fail(name, "plot[" + std::to_string(i) + "]", "'" + *col + "' is not an axis of this sweep");
+        }
+    }
     return s;
 }
 

@@ -8,6 +8,9 @@
 //   metrics = ["top.cpu.mmu.walks", "top.cpu.mmu.*"]
 //   [axes]
 //   "cpu.mmu.walk_cache_entries" = [0, 4, 16, 64]
+//   [[plot]]                # rendered at the end into OUTDIR/plots (optional, repeatable)
+//   x = "cpu.mmu.walk_cache_entries"
+//   y = "top.cpu.mmu.walks"
 //
 // seeds/timeout/metrics/until may also sit in a [run] table. The spec is read with the
 // project's config loader (platforms/config), so it accepts the same TOML and `include`.
@@ -25,6 +28,12 @@ struct sweep_axis {
     std::vector<std::string> labels;  // the value for tables and plots: 40, 4KiB, true
 };
 
+// A [[plot]] the sweep renders when it ends (as `vcmsim sweep plot` would).
+struct sweep_plot_spec {
+    std::string x, y, series, normalize_to;
+    std::string term = "svg";   // svg | png | dumb
+};
+
 struct sweep_spec {
     std::string spec_file;            // as given
     std::string base;                 // base config path, resolved against the spec's folder
@@ -34,6 +43,7 @@ struct sweep_spec {
     std::string until;                // optional sim.until override ("2ms")
     std::vector<std::string> metrics; // stat names or globs (fnmatch); "name.mean" picks a field
     std::vector<std::string> extra_overrides;  // [set] table: fixed -C overrides for every point
+    std::vector<sweep_plot_spec> plots;        // [[plot]] tables
 };
 
 // Reads and checks a spec; throws config_error (exit 78) naming the spec and the key.

@@ -92,13 +92,15 @@ TEST_CASE("page-size sweep: walks fall as the mapping grows, DMA time does not r
     CHECK(num(u1, "top.smmu0.sid2.tlb_misses") == num(u32, "top.smmu0.sid2.tlb_misses"));
     CHECK(num(u1, "top.smmu0.sid2.walks") == num(u32, "top.smmu0.sid2.walks"));
 
-    auto plot = run_command(vcmsim_binary() + " sweep plot " + out +
-                            " --x vcm.granule --y top.smmu0.sid2.walks --series vcm.blocks");
-    INFO(plot.out << plot.err);
-    CHECK(plot.exit_code == 0);
-    bool svg = false;
-    for (const auto& e : std::filesystem::directory_iterator(out + "/plots"))
-        svg = svg || e.path().extension() == ".svg";
-    if (run_command("command -v gnuplot").exit_code == 0) CHECK(svg);
+    // The spec's [[plot]]s were rendered by the sweep itself (SVG when gnuplot is installed,
+    // which the setup script does; the gnuplot script and data in any case).
+    const std::string plot = out + "/plots/top_smmu0_sid2_walks_vs_vcm_granule_by_vcm_blocks";
+    CHECK(std::filesystem::exists(plot + ".gp"));
+    CHECK(std::filesystem::exists(plot + ".dat"));
+    if (run_command("command -v gnuplot").exit_code == 0) {
+        REQUIRE(std::filesystem::exists(plot + ".svg"));
+        CHECK(read_file(plot + ".svg").find("<svg") != std::string::npos);
+    }
+    CHECK(r.out.find("plot    wrote") != std::string::npos);
     std::filesystem::remove_all(out);
 }

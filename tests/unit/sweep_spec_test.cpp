@@ -155,3 +155,31 @@ TEST_CASE("sweep: point command line and CSV quoting", "[sweep]") {
     REQUIRE(rows.size() == 2);
     CHECK(rows[1] == std::vector<std::string>{"x,1", "q\""});
 }
+
+TEST_CASE("sweep spec: [[plot]] tables name an axis (or seed) and a metric", "[sweep]") {
+    const std::string base = std::string(two_axes) +
+                             "[[plot]]\nx = \"dram[0].latency\"\ny = \"top.cpu.mmu.walks\"\nseries = \"cpu.mmu.granule\"\n"
+                             "[[plot]]\nx = \"seed\"\ny = \"top.cpu.mmu.walks\"\nterm = \"dumb\"\n";
+    const sweep_spec s = parse_sweep_spec(base, "spec.toml", ".");
+    REQUIRE(s.plots.size() == 2);
+    CHECK(s.plots[0].x == "dram[0].latency");
+    CHECK(s.plots[0].series == "cpu.mmu.granule");
+    CHECK(s.plots[0].term == "svg");
+    CHECK(s.plots[1].term == "dumb");
+    auto err = [](const std::string& text) -> std::string {
+        try {
+            parse_sweep_spec(text, "s.toml", ".");
+        } catch (const config_error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    CHECK(err(std::string(two_axes) + "[[plot]]\nx = \"cpu.clock\"\ny = \"m\"\n") ==
+          "s.toml: plot[0]: 'cpu.clock' is not an axis of this sweep");
+    CHECK(err(std::string(two_axes) + "[[plot]]\ny = \"m\"\n") ==
+          "s.toml: plot[0]: needs x (an axis key or seed) and y (a metric)");
+    CHECK(err(std::string(two_axes) + "[[plot]]\nx = \"seed\"\ny = \"m\"\nterm = \"pdf\"\n") ==
+          "s.toml: plot[0].term: must be svg, png or dumb");
+    CHECK(err(std::string(two_axes) + "[[plot]]\nx = \"seed\"\ny = \"m\"\ncolour = \"red\"\n").find(
+              "s.toml: plot[0].colour: unknown key") == 0);
+}
