@@ -1,11 +1,4 @@
 # Cost of the TLB/miss trace sink alone and of the CPU stream with tracing off / default / all.
-set(VCMSIM_TRACE_BENCH_SOURCES ${CMAKE_CURRENT_LIST_DIR}/trace_bench.cpp)
-get_target_property(_vcmsim_platform_sources vcmsim_platform SOURCES)
-if(NOT "${_vcmsim_platform_sources}" MATCHES "trace_reader.cpp")
-  foreach(f trace_cli trace_export trace_inspect trace_reader)
-    list(APPEND VCMSIM_TRACE_BENCH_SOURCES ${CMAKE_SOURCE_DIR}/platforms/trace/${f}.cpp)
-  endforeach()
-endif()
-add_executable(trace_bench ${VCMSIM_TRACE_BENCH_SOURCES})
+add_executable(trace_bench ${CMAKE_CURRENT_LIST_DIR}/trace_bench.cpp)
 target_link_libraries(trace_bench PRIVATE vcmsim_platform)
 target_compile_definitions(trace_bench PRIVATE VCMSIM_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

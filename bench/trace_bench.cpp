@@ -8,11 +8,28 @@
 //    tracing off, default categories (miss,walk,fault,inval + hit counters) and all (every
 //    lookup), each in its own forked process, best of `runs` (3): simulated accesses per host
 //    second, trace bytes per million translations. Targets: default <= 15 % slower than off;
-//    compiled in but off within noise of the build without hooks (compare with cpu_mmu_bench).
+//    compiled in but off within noise of the build without hooks (bench/trace_compiled_out.sh).
 //    VCMSIM_TRACE_BENCH_INSPECT=1 prints `trace inspect` of each trace.
+//
+//   build/bench/trace_bench --hooks
+//
+// For bench/trace_compiled_out.sh: four workloads with tracing off, each in its own forked
+// process, one line each "NAME WORK WALL_S CPU_S" (WORK simulated units, wall-clock and process
+// CPU seconds of sc_start):
+//   cpu_stream   bench/configs/cpu_stream.toml, buffer filled 1000 times: 4 096 000 CPU
+//                accesses, all translated (micro-TLB/TLB hits); WORK = accesses
+//   smmu_dma     bench/configs/smmu_dma_stream.toml: a DMA engine behind the SMMU, 4 KiB pages,
+//                2 097 168 SMMU translations (a TCU TLB miss and walk per new page); WORK =
+//                translations
+//   cpu_mmu-off  cpu_stream with translation off, and
+//   dma_no-smmu  bench/configs/dma_stream.toml, the DMA without an SMMU: controls with no hook
+//                on their path. WORK = accesses / bursts
+// In a build with tracing compiled out (-DVCMSIM_TRACE=OFF) the default mode runs only the sink
+// alone and the `off` stream.
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include "bench/bench_util.h"
@@ -96,11 +113,65 @@ bench::figures stream(int mode) {
     return f;
 }
 
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// One --hooks workload (tracing off): v[0] work (sum of `work` stats), v[1] wall s, v[2] CPU s.
+bench::figures hot_run(const std::string& cfg_name, const std::vector<std::string>& ov,
+                       const std::vector<std::string>& work) {
+    platform::param_registry& reg = platform::param_registry::global();
+    platform::register_all_params(reg);
+    platform::config cfg = platform::config::load({std::string(VCMSIM_SOURCE_DIR) + "/bench/configs/" + cfg_name}, ov);
+    cfg.validate(reg);
+    core::install_report_handler(core::log_level::warn);
+    platform::init_time_resolution();
+    tlm::tlm_global_quantum::instance().set(
+        sc_core::sc_time::from_value(cfg.root().table("sim").get_time_ps("quantum")));
+    platform::platform top("top", cfg);
+    const double c0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start(sc_core::sc_time::from_value(cfg.root().table("sim").get_time_ps("until")));
+    bench::figures f;
+    f.v[1] = seconds_since(t0);
+    f.v[2] = cpu_seconds() - c0;
+    for (const auto& n : work) f.v[0] += core::stats_registry::global().value(n);
+    return f;
+}
+
+int hooks() {
+    struct workload {
+        const char* name;
+        const char* cfg;
+        std::vector<std::string> ov, work;
+    };
+    const std::vector<std::string> cpu_work = {"top.cpu.stores", "top.cpu.loads"};
+    const workload w[] = {
+        {"cpu_stream", "cpu_stream.toml", {"scenario.step[2].repeat=1000"}, cpu_work},
+        {"smmu_dma", "smmu_dma_stream.toml", {}, {"top.smmu0.sid1.lookups"}},
+        {"cpu_mmu-off", "cpu_stream.toml", {"scenario.step[1].op=mmu_disable", "scenario.step[2].repeat=1000"}, cpu_work},
+        {"dma_no-smmu", "dma_stream.toml", {}, {"top.dma0.ch0.bursts"}},
+    };
+    for (const auto& x : w) {
+        bench::figures f;
+        if (!bench::in_child([&x] { return hot_run(x.cfg, x.ov, x.work); }, f) || f.v[0] <= 0 || f.v[2] <= 0) {
+            std::fprintf(stderr, "trace_bench: the %s run failed\n", x.name);
+            return 1;
+        }
+        std::printf("%s %.0f %.6f %.6f\n", x.name, f.v[0], f.v[1], f.v[2]);
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--hooks") return hooks();
     const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
-    std::printf("trace_bench\n");
+    std::printf("trace_bench%s\n", core::trace_compiled_in ? "" : " (tracing compiled out: VCMSIM_TRACE=OFF)");
     std::fflush(stdout);  // forked children must not inherit buffered output
     bench::figures sa;
     if (!bench::in_child(sink_alone, sa)) return 1;
@@ -108,9 +179,10 @@ int sc_main(int argc, char** argv) {
                 sa.v[0] / 1e6, sa.v[1] / 1e6);
     std::fflush(stdout);
     const char* names[] = {"off", "default", "all"};
+    const int modes = core::trace_compiled_in ? 3 : 1;
     double rate[3] = {}, bytes[3] = {}, recs[3] = {}, accesses = 0;
     for (int r = 0; r < runs; ++r)
-        for (int m = 0; m < 3; ++m) {
+        for (int m = 0; m < modes; ++m) {
             bench::figures f;
             if (!bench::in_child([m] { return stream(m); }, f) || f.v[0] <= 0) {
                 std::fprintf(stderr, "trace_bench: a platform run failed\n");
@@ -121,11 +193,13 @@ int sc_main(int argc, char** argv) {
             bytes[m] = f.v[3];
             accesses = f.v[1];
         }
-    for (int m = 0; m < 3; ++m)
+    for (int m = 0; m < modes; ++m)
         std::printf("  CPU stream, tracing %-8s %7.2f M accesses/s  (%5.1f %% of off)  %10.0f records  %10.0f bytes "
                     "per M translations\n",
                     names[m], rate[m] / 1e6, 100.0 * rate[m] / rate[0], recs[m], bytes[m] / accesses * 1e6);
-    std::printf("  default slowdown %.1f %% (target <= 15 %%)\n", 100.0 * (1.0 - rate[1] / rate[0]));
+    if (modes == 3)
+        std::printf("  default slowdown %.1f %% (target <= 15 %%)\n", 100.0 * (1.0 - rate[1] / rate[0]));
+    std::printf("  compiled in but off vs compiled out: bench/trace_compiled_out.sh\n");
     return 0;
 }
 

@@ -12,6 +12,11 @@
 // (hook owners keep a trace_sink* that is never null: trace_sink::disabled() by default).
 // Records go through a fixed buffer written with fwrite: no allocation per record.
 //
+// Compile-time switch: CMake option VCMSIM_TRACE (default ON) defines VCMSIM_TRACE_ENABLED=1/0.
+// With 0, enabled() and active() are constexpr false / 0, so the optimizer removes every hook
+// body; hooks that pass `tr` on to another function AND it with trace_compiled_mask first. The
+// writer itself (open, record, close) still works, for the tools and tests that write files.
+//
 // Lookups: when category `lookup` is off, record_lookup() folds every lookup into a per
 // (component, stream) COUNTER record every counter_interval ps of simulated time, so the hit
 // rate over time survives; misses are still recorded when `miss` is on, flagged as counted.
@@ -26,7 +31,17 @@
 #include <string>
 #include <vector>
 
+#ifndef VCMSIM_TRACE_ENABLED
+#define VCMSIM_TRACE_ENABLED 1
+#endif
+
 namespace vcmsim::core {
+
+// True when the trace hooks are compiled in (VCMSIM_TRACE=ON).
+constexpr bool trace_compiled_in = VCMSIM_TRACE_ENABLED != 0;
+// `tr &= trace_compiled_mask` makes a category word passed between functions a constant 0 when
+// tracing is compiled out.
+constexpr uint32_t trace_compiled_mask = trace_compiled_in ? ~0u : 0u;
 
 // One record, exactly as stored in the file (little-endian host, no padding).
 struct trace_record {
@@ -125,9 +140,15 @@ public:
     // A sink that is never opened: the default target of hook points.
     static trace_sink& disabled();
 
+    // The hook gates. The categories in force are 0 while closed: a hook with several points
+    // reads active() once. Constant false / 0 when tracing is compiled out.
+#if VCMSIM_TRACE_ENABLED
     bool enabled(uint32_t cat) const { return (m_active & cat) != 0; }
-    // The categories in force (0 while closed): a hook with several points reads it once.
     uint32_t active() const { return m_active; }
+#else
+    static constexpr bool enabled(uint32_t) { return false; }
+    static constexpr uint32_t active() { return 0; }
+#endif
     bool is_open() const { return m_file != nullptr; }
 
     // Ids are stable: registering a known name again returns its id. Kind: "utlb", "tlb",

@@ -96,6 +96,7 @@ void tcu::prefetch(uint32_t sid, const strtab_regs& regs, uint64_t& off) {
 
 tcu_result tcu::translate(const txn_info& t, const strtab_regs& regs, mmu::access_type type,
                           uint64_t& off, stream_stats& st, uint32_t tr) {
+    tr &= core::trace_compiled_mask;   // constant 0 when tracing is compiled out
     tcu_result res;
     const uint64_t key = config_key(t.sid, t.ssv, t.ssid);
     res.ctx = context(key);

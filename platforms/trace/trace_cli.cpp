@@ -137,6 +137,11 @@ int configure_trace_from_options(const std::string& categories, const std::strin
     core::trace_sink& s = core::trace_sink::global();
     s.close();
     if (mask == 0) return 0;
+    if (!core::trace_compiled_in) {
+        err = "--trace: this build has tracing compiled out (configured with -DVCMSIM_TRACE=OFF); "
+              "rebuild with -DVCMSIM_TRACE=ON to record traces";
+        return 64;
+    }
     s.set_categories(mask);
     s.set_window(a, b);
     s.set_streams(sids);

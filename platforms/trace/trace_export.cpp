@@ -81,7 +81,9 @@ void export_jsonl(trace_reader& rd, const filter_options& f, const std::vector<c
 }
 
 // Chrome trace-event JSON: pid = component id + 1, tid = stream id; walks are X slices,
-// misses/faults/invalidations instants, hit rate and misses per interval counters.
+// misses/faults/invalidations instants, hit rate and misses per interval counters. Event-queue
+// FILL/EVICT records are `event <ID>` / `event dropped <ID>` instants; other FILL/EVICT,
+// WALK_STEP and DMA_BEGIN/END records are instants too (a WALK_STEP with a duration a slice).
 void export_perfetto(trace_reader& rd, const filter_options& f, const std::vector<char>& ok, std::ostream& out,
                      std::ostream& err) {
     const trace_meta& m = rd.meta();
@@ -152,7 +154,47 @@ void export_perfetto(trace_reader& rd, const filter_options& f, const std::vecto
             c.second += r.out_addr;
             break;
         }
-        default: break;
+        case trace_type::fill:
+        case trace_type::evict: {
+            track();
+            const bool fill = r.type == static_cast<uint8_t>(trace_type::fill);
+            const bool event = r.comp < m.comp_kinds.size() && m.comp_kinds[r.comp] == "event_queue";
+            std::string args;
+            if (event) {   // an SMMU event record written to (FILL) or dropped from (EVICT) the queue
+                args = "\"event\":" + jstr(fault_name(r.aux)) + ",\"written\":" + (fill ? "true" : "false") +
+                       ",\"sid\":" + std::to_string(r.stream) + ",\"iova\":\"" + hex(r.in_addr) + "\"";
+                if (fill) args += ",\"slot_pa\":\"" + hex(r.out_addr) + "\"";
+                if (r.ssid & core::trace_flag::ssid_valid)
+                    args += ",\"ssid\":" + std::to_string(r.ssid & core::trace_flag::ssid_mask);
+            } else {       // a TLB entry filled or evicted
+                args = "\"va\":\"" + hex(r.in_addr) + "\",\"pa\":\"" + hex(r.out_addr) +
+                       "\",\"page_shift\":" + std::to_string(r.page_shift) + ",\"level\":" +
+                       std::to_string(level_of(r)) + ",\"asid\":" + std::to_string(r.ctx & 0xFFFF);
+            }
+            const std::string name = event ? std::string(fill ? "event " : "event dropped ") + fault_name(r.aux)
+                                           : std::string(fill ? "fill" : "evict");
+            emit("{\"name\":" + jstr(name) + ",\"cat\":\"" + (event ? "event" : fill ? "fill" : "evict") +
+                 "\",\"ph\":\"i\",\"s\":\"t\",\"ts\":" + us(r.t_ps) + where + ",\"args\":{" + args + "}}");
+            break;
+        }
+        case trace_type::walk_step:
+            track();
+            emit("{\"name\":\"walk step\",\"cat\":\"walk\",\"ph\":\"" + std::string(r.dur_ps ? "X" : "i") +
+                 (r.dur_ps ? "\",\"dur\":" + us(r.dur_ps) : std::string("\",\"s\":\"t\"")) +
+                 ",\"ts\":" + us(r.t_ps) + where + ",\"args\":{\"va\":\"" + hex(r.in_addr) + "\",\"addr\":\"" +
+                 hex(r.out_addr) + "\",\"level\":" + std::to_string(level_of(r)) + ",\"aux\":" +
+                 std::to_string(r.aux) + "}}");
+            break;
+        case trace_type::dma_begin:
+        case trace_type::dma_end: {
+            track();
+            const bool begin = r.type == static_cast<uint8_t>(trace_type::dma_begin);
+            emit("{\"name\":\"" + std::string(begin ? "dma begin" : "dma end") +
+                 "\",\"cat\":\"dma\",\"ph\":\"i\",\"s\":\"t\",\"ts\":" + us(r.t_ps) + where +
+                 ",\"args\":{\"in_addr\":\"" + hex(r.in_addr) + "\",\"out_addr\":\"" + hex(r.out_addr) +
+                 "\",\"dur_ps\":" + std::to_string(r.dur_ps) + ",\"aux\":" + std::to_string(r.aux) + "}}");
+            break;
+        }
         }
     }
     for (const auto& [k, c] : rate) {
@@ -171,7 +213,9 @@ void export_perfetto(trace_reader& rd, const filter_options& f, const std::vecto
         emit("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + std::to_string(p + 1) +
              ",\"tid\":0,\"args\":{\"name\":" + jstr(m.component(p)) + "}}");
     for (const auto& [p, s] : tracks) {
-        std::string label = s == core::trace_cpu_stream ? std::string("cpu") : "SID " + hex(s);
+        std::string label = s == core::trace_cpu_stream ? std::string("cpu")
+                            : s == 0xFFFE                ? std::string("SMMU-wide")
+                                                         : "SID " + hex(s);
         const std::string l = m.stream_label(s);
         if (!l.empty() && l != "cpu") label += " " + l;
         emit("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" + std::to_string(p + 1) +

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -317,6 +318,7 @@ TEST_CASE("SMMU trace Perfetto export has one track per stream") {
     std::map<int, std::string> procs;              // pid -> component
     std::map<std::pair<int, int>, std::string> threads;   // (pid, tid) -> label
     std::set<std::pair<int, int>> used;
+    std::set<std::tuple<int, int, std::string, std::string>> events;   // (pid, tid, event, iova)
     for (const auto& e : j["traceEvents"]) {
         const std::string ph = e["ph"];
         if (ph == "M" && e["name"] == "process_name") {
@@ -326,9 +328,28 @@ TEST_CASE("SMMU trace Perfetto export has one track per stream") {
                                   e["args"]["name"].get<std::string>()).second);   // one track each
         } else if (ph == "X" || ph == "i") {
             used.insert({e["pid"].get<int>(), e["tid"].get<int>()});
+            if (e["cat"] == "event") {   // event-queue records: instants with the record's fields
+                CHECK(e["args"]["written"] == true);
+                CHECK(e["args"]["sid"] == e["tid"]);
+                CHECK(e["name"] == "event " + e["args"]["event"].get<std::string>());
+                events.insert({e["pid"].get<int>(), e["tid"].get<int>(), e["args"]["event"].get<std::string>(),
+                               e["args"]["iova"].get<std::string>()});
+            }
         }
     }
     for (const auto& u : used) CHECK(threads.count(u) == 1);   // every event sits on a named track
+    // The two F_TRANSLATION records of the scenario (stream 2's unmapped read, stream 1's write
+    // after unmap) appear on <smmu>.evtq's tracks of SIDs 2 and 1.
+    int evtq = -1;
+    for (const auto& [p, n] : procs)
+        if (n == "top.smmu0.evtq") evtq = p;
+    REQUIRE(evtq > 0);
+    std::set<std::string> seen;
+    for (const auto& [pid, tid, id, iova] : events) {
+        CHECK(pid == evtq);
+        seen.insert(std::to_string(tid) + " " + id + " " + iova);
+    }
+    CHECK(seen == std::set<std::string>{"2 F_TRANSLATION 0x50000000", "1 F_TRANSLATION 0x20000000"});
     // Per SMMU component: exactly the tracks of SIDs 1 and 2, named by SID and port.
     for (const char* c : {"top.smmu0.tcu.tlb", "top.smmu0.tcu.walker"}) {
         INFO(c);

@@ -1,6 +1,7 @@
 // trace inspect / export / diff on a synthetic trace whose numbers are known exactly.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -252,6 +253,97 @@ TEST_CASE("trace export: perfetto JSON has slices, instants, counters and track 
     CHECK(c == 6);
     CHECK(procs == 2);
     CHECK(threads == 4);  // tlb: 0x10 0x11; walker: 0x10 0x11
+}
+
+TEST_CASE("trace export: perfetto JSON shows event-queue records, fills, evictions, walk steps and DMA",
+          "[trace]") {
+    const std::string dir = test::make_temp_dir("trace_perfetto_all");
+    core::trace_sink s;
+    const uint16_t evtq = s.register_component("top.smmu0.evtq", "event_queue");     // pid 1
+    const uint16_t tlb = s.register_component("top.smmu0.tcu.tlb", "tlb");           // pid 2
+    const uint16_t walker = s.register_component("top.smmu0.tcu.walker", "walker");  // pid 3
+    const uint16_t dma = s.register_component("top.dma0", "dma");                    // pid 4
+    s.set_categories(core::trace_cat::all);
+    const std::string path = dir + "/all.vtr";
+    REQUIRE(s.open(path, {}));
+    trace_record r = rec(1000, core::trace_type::fill, evtq, 2, 0x50000000);  // event written
+    r.out_addr = 0x9f001020;
+    r.outcome = static_cast<uint8_t>(core::trace_outcome::done);
+    r.ssid = 3 | core::trace_flag::ssid_valid;
+    r.aux = 0x110;
+    s.record(r);
+    r = rec(2000, core::trace_type::evict, evtq, 1, 0x20000000);  // event dropped
+    r.aux = 0x113;
+    s.record(r);
+    r = rec(3000, core::trace_type::fill, tlb, 1, 0x10000000);
+    r.out_addr = 0x80000000;
+    r.page_shift = 12;
+    r.lvl_stage = core::trace_lvl(3);
+    r.ctx = core::trace_ctx(7);
+    s.record(r);
+    r.t_ps = 4000;
+    r.type = static_cast<uint8_t>(core::trace_type::evict);
+    s.record(r);
+    r = rec(5000, core::trace_type::walk_step, walker, 1, 0x10000000);
+    r.out_addr = 0x9f002008;
+    r.dur_ps = 2000;
+    r.lvl_stage = core::trace_lvl(1);
+    s.record(r);
+    r.t_ps = 6000;
+    r.dur_ps = 0;
+    s.record(r);
+    r = rec(7000, core::trace_type::dma_begin, dma, 1, 0x10000000);
+    r.out_addr = 0x20000000;
+    r.aux = 4096;
+    s.record(r);
+    r.t_ps = 9000;
+    r.type = static_cast<uint8_t>(core::trace_type::dma_end);
+    s.record(r);
+    REQUIRE(s.close());
+
+    tr::export_options o;
+    o.to = "perfetto";
+    o.out_path = dir + "/all.json";
+    std::ostringstream out, err;
+    REQUIRE(tr::trace_export(path, o, out, err) == 0);
+    const json j = json::parse(test::read_file(o.out_path));   // valid JSON
+    std::vector<json> ev;
+    std::set<std::pair<int, int>> named;
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] == "M") {
+            if (e["name"] == "thread_name") named.insert({e["pid"].get<int>(), e["tid"].get<int>()});
+            continue;
+        }
+        ev.push_back(e);
+    }
+    REQUIRE(ev.size() == 8);   // every record is an event
+    for (const auto& e : ev) CHECK(named.count({e["pid"].get<int>(), e["tid"].get<int>()}) == 1);
+    const json written = {{"name", "event F_TRANSLATION"}, {"cat", "event"}, {"ph", "i"}, {"s", "t"},
+                          {"ts", 0.001}, {"pid", 1}, {"tid", 2},
+                          {"args", {{"event", "F_TRANSLATION"}, {"written", true}, {"sid", 2},
+                                    {"iova", "0x50000000"}, {"slot_pa", "0x9f001020"}, {"ssid", 3}}}};
+    CHECK(ev[0] == written);
+    const json dropped = {{"name", "event dropped F_PERMISSION"}, {"cat", "event"}, {"ph", "i"}, {"s", "t"},
+                          {"ts", 0.002}, {"pid", 1}, {"tid", 1},
+                          {"args", {{"event", "F_PERMISSION"}, {"written", false}, {"sid", 1},
+                                    {"iova", "0x20000000"}}}};
+    CHECK(ev[1] == dropped);
+    const json tlb_args = {{"va", "0x10000000"}, {"pa", "0x80000000"}, {"page_shift", 12}, {"level", 3},
+                           {"asid", 7}};
+    CHECK(ev[2] == json({{"name", "fill"}, {"cat", "fill"}, {"ph", "i"}, {"s", "t"}, {"ts", 0.003},
+                         {"pid", 2}, {"tid", 1}, {"args", tlb_args}}));
+    CHECK(ev[3] == json({{"name", "evict"}, {"cat", "evict"}, {"ph", "i"}, {"s", "t"}, {"ts", 0.004},
+                         {"pid", 2}, {"tid", 1}, {"args", tlb_args}}));
+    const json step_args = {{"va", "0x10000000"}, {"addr", "0x9f002008"}, {"level", 1}, {"aux", 0}};
+    CHECK(ev[4] == json({{"name", "walk step"}, {"cat", "walk"}, {"ph", "X"}, {"ts", 0.005}, {"dur", 0.002},
+                         {"pid", 3}, {"tid", 1}, {"args", step_args}}));
+    CHECK(ev[5] == json({{"name", "walk step"}, {"cat", "walk"}, {"ph", "i"}, {"s", "t"}, {"ts", 0.006},
+                         {"pid", 3}, {"tid", 1}, {"args", step_args}}));
+    const json dma_args = {{"in_addr", "0x10000000"}, {"out_addr", "0x20000000"}, {"dur_ps", 0}, {"aux", 4096}};
+    CHECK(ev[6] == json({{"name", "dma begin"}, {"cat", "dma"}, {"ph", "i"}, {"s", "t"}, {"ts", 0.007},
+                         {"pid", 4}, {"tid", 1}, {"args", dma_args}}));
+    CHECK(ev[7] == json({{"name", "dma end"}, {"cat", "dma"}, {"ph", "i"}, {"s", "t"}, {"ts", 0.009},
+                         {"pid", 4}, {"tid", 1}, {"args", dma_args}}));
 }
 
 TEST_CASE("trace export: CSV and JSON lines carry every selected record", "[trace]") {
