@@ -40,6 +40,7 @@ enum exit_code : int {
     exit_internal = 70,
     exit_io = 74,
     exit_config = 78,
+    exit_interrupted = 130,   // sweep: interrupted by SIGINT/SIGTERM (--resume finishes it)
 };
 
 // A configuration error: the message names file:line and key; code is exit_config or

@@ -400,7 +400,30 @@ int collect_results(const std::string& outdir, const std::vector<std::string>& c
     return counts["ok"] == rows.size() ? exit_ok : exit_checks_failed;
 }
 
+namespace {
+volatile sig_atomic_t g_interrupt = 0;   // the signal that interrupted the sweep, 0 = none
+extern "C" void on_interrupt(int sig) { g_interrupt = sig; }
+
+// SIGINT / SIGTERM handlers for the duration of a sweep (execv in the children resets them).
+struct interrupt_guard {
+    struct sigaction old_int {}, old_term {};
+    interrupt_guard() {
+        g_interrupt = 0;
+        struct sigaction sa {};
+        sa.sa_handler = on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, &old_int);
+        ::sigaction(SIGTERM, &sa, &old_term);
+    }
+    ~interrupt_guard() {
+        ::sigaction(SIGINT, &old_int, nullptr);
+        ::sigaction(SIGTERM, &old_term, nullptr);
+    }
+};
+}  // namespace
+
 int run_sweep(const sweep_spec& spec, const run_settings& rs) {
+    const interrupt_guard guard;
     const std::vector<sweep_point> pts = expand_points(spec);
     make_dirs(rs.outdir + "/points");
     write_sweep_json(spec, pts, rs.outdir);
@@ -439,7 +462,15 @@ int run_sweep(const sweep_spec& spec, const run_settings& rs) {
                      done, todo.size(), failed, live.size(), skipped);
         std::fflush(stderr);
     };
+    bool stopping = false;
     while (next < todo.size() || !live.empty()) {
+        // Interrupted (Ctrl-C, SIGTERM): start nothing more, stop the running points; what
+        // did not finish has no point.json, so --resume runs it again.
+        if (g_interrupt && !stopping) {
+            stopping = true;
+            next = todo.size();
+            for (auto& [lpid, r] : live) ::kill(lpid, SIGTERM);
+        }
         while (next < todo.size() && live.size() < jobs) {
             const sweep_point* p = todo[next++];
             const std::string dir = point_dir(rs.outdir, p->id);
@@ -470,6 +501,7 @@ int run_sweep(const sweep_spec& spec, const run_settings& rs) {
         if (pid > 0 && live.count(pid)) {
             const running r = live[pid];
             live.erase(pid);
+            if (stopping && !WIFEXITED(st)) continue;   // stopped by the interruption: not a result
             const double wall = std::chrono::duration<double>(clock::now() - r.start).count();
             json pj = {{"id", r.p->id}, {"index", r.p->index}, {"seed", r.p->seed},
                        {"labels", r.p->labels}, {"wall_s", wall}};
@@ -499,9 +531,15 @@ int run_sweep(const sweep_spec& spec, const run_settings& rs) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     if (rs.progress) std::fprintf(stderr, "\n");
-    json extra = {{"started", started}, {"finished", now_iso()}, {"ran", todo.size()},
-                  {"resumed", skipped}, {"jobs", jobs}, {"runner", rs.runner}};
-    return collect_results(rs.outdir, rs.command_line, extra);
+    json extra = {{"started", started}, {"finished", now_iso()}, {"ran", done},
+                  {"resumed", skipped}, {"jobs", jobs}, {"runner", rs.runner},
+                  {"interrupted", g_interrupt != 0}};
+    const int rc = collect_results(rs.outdir, rs.command_line, extra);
+    if (!g_interrupt) return rc;
+    std::fprintf(stderr, "vcmsim sweep: interrupted (signal %d) after %zu of %zu points; the others are "
+                 "'missing' rows: run the same command with --resume to finish\n",
+                 static_cast<int>(g_interrupt), done, todo.size());
+    return exit_interrupted;
 }
 
 void emit_jobs(const sweep_spec& spec_in, const std::string& outdir, const std::string& runner) {
