@@ -48,6 +48,11 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         if (pc.name.empty()) pc.name = "pool" + std::to_string(i);
         for (const auto& o : cfg.phys.pools)
             if (o.name == pc.name) p.fail("name", "two pools named '" + pc.name + "'");
+        const uint64_t g = 1ULL << mmu::granule_shift(cfg.phys.tg);
+        if (pc.chunk_size < g || (pc.chunk_size & (pc.chunk_size - 1)))
+            p.fail("chunk", "must be a power of two of at least the granule (" + core::size_name(g) + ")");
+        if (pc.base % pc.chunk_size) p.fail("base", "must be aligned to the chunk size");
+        if (pc.size == 0 || pc.size % pc.chunk_size) p.fail("size", "must be a non-zero multiple of the chunk size");
         if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
         cfg.phys.pools.push_back(pc);
     }
@@ -78,6 +83,10 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         bs.contiguous = b.get_bool("contiguous");
         bs.devices = b.get_string_list("devices");
         if (bs.devices.empty()) b.fail("devices", "a buffer needs at least one device");
+        for (size_t k = 0; k < bs.devices.size(); ++k)
+            if (std::find(bs.devices.begin(), bs.devices.begin() + static_cast<long>(k), bs.devices[k]) !=
+                bs.devices.begin() + static_cast<long>(k))
+                b.fail("devices", "'" + bs.devices[k] + "' is listed twice");
         bs.read_only = b.get_string_list("read_only");
         for (const auto& r : bs.read_only)
             if (std::find(bs.devices.begin(), bs.devices.end(), r) == bs.devices.end() && r != "cpu")

@@ -135,6 +135,15 @@ TEST_CASE("vcm steps and pools: mistakes are config errors naming the key", "[pl
     auto outside = run(" -C vcm.pool_base=0x4000_0000");
     CHECK(outside.exit_code == 78);
     CHECK(outside.err.find("inside a [[dram]]") != std::string::npos);
+    auto twice = run(" -C 'vcm.buffer[0].devices=[\"dma0\", \"dma0\"]'");
+    CHECK(twice.exit_code == 78);
+    CHECK(twice.err.find("vcm.buffer[0].devices: 'dma0' is listed twice") != std::string::npos);
+    auto chunk = run(" -C 'vcm.pool=[{chunk=\"3KiB\", base=0x8000_0000, size=\"3KiB\"}]'");
+    CHECK(chunk.exit_code == 78);
+    CHECK(chunk.err.find("vcm.pool[0].chunk: must be a power of two of at least the granule (4KiB)") != std::string::npos);
+    auto align = run(" -C 'vcm.pool=[{chunk=\"64KiB\", base=0x8000_1000, size=\"1MiB\"}]'");
+    CHECK(align.exit_code == 78);
+    CHECK(align.err.find("vcm.pool[0].base: must be aligned to the chunk size") != std::string::npos);
     auto step = run(" -C 'scenario.step[1].buffer=\"nope\"'");
     CHECK(step.exit_code == 78);
     CHECK(step.err.find("no [[vcm.buffer]] named 'nope'") != std::string::npos);
