@@ -84,12 +84,6 @@ bench::figures sink_alone() {
     return f;
 }
 
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // mode: 0 off, 1 default, 2 all. v[0]: process CPU seconds of the run (wall time on a shared
 // machine moves with the neighbours; CPU time much less).
 bench::figures stream(int mode) {
@@ -104,9 +98,7 @@ bench::figures stream(int mode) {
     }
     std::vector<double> s;
     const std::string cfg = std::string(VCMSIM_SOURCE_DIR) + "/bench/configs/cpu_stream.toml";
-    const double c0 = cpu_seconds();
-    bench::run_platform(cfg, {}, {"top.cpu.stores", "top.cpu.loads"}, s);
-    f.v[0] = cpu_seconds() - c0;
+    bench::run_platform(cfg, {}, {"top.cpu.stores", "top.cpu.loads"}, s, &f.v[0]);
     f.v[1] = s[0] + s[1];
     if (mode) {
         core::trace_sink::global().close();
@@ -126,22 +118,10 @@ bench::figures stream(int mode) {
 // One --hooks workload (tracing off): v[0] work (sum of `work` stats), v[1] wall s, v[2] CPU s.
 bench::figures hot_run(const std::string& cfg_name, const std::vector<std::string>& ov,
                        const std::vector<std::string>& work) {
-    platform::param_registry& reg = platform::param_registry::global();
-    platform::register_all_params(reg);
-    platform::config cfg = platform::config::load({std::string(VCMSIM_SOURCE_DIR) + "/bench/configs/" + cfg_name}, ov);
-    cfg.validate(reg);
-    core::install_report_handler(core::log_level::warn);
-    platform::init_time_resolution();
-    tlm::tlm_global_quantum::instance().set(
-        sc_core::sc_time::from_value(cfg.root().table("sim").get_time_ps("quantum")));
-    platform::platform top("top", cfg);
-    const double c0 = cpu_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start(sc_core::sc_time::from_value(cfg.root().table("sim").get_time_ps("until")));
     bench::figures f;
-    f.v[1] = seconds_since(t0);
-    f.v[2] = cpu_seconds() - c0;
-    for (const auto& n : work) f.v[0] += core::stats_registry::global().value(n);
+    std::vector<double> s;
+    f.v[1] = bench::run_platform(std::string(VCMSIM_SOURCE_DIR) + "/bench/configs/" + cfg_name, ov, work, s, &f.v[2]);
+    for (const double v : s) f.v[0] += v;
     return f;
 }
 

@@ -17,6 +17,70 @@ using core::hex;
 
 // ---- [vcm]: buffers shared by devices through the VCM API ----
 
+namespace {
+
+// [[vcm.pool]] tables, or the granule's default pools over [pool_base, +pool_size).
+void parse_pools(const config_view& vc, const scenario_env& env, vcm::phys_allocator_config& phys) {
+    const uint64_t gran = 1ULL << mmu::granule_shift(phys.tg);
+    for (size_t i = 0; i < vc.count("pool"); ++i) {
+        const config_view p = vc.at("pool", i);
+        vcm::phys_pool_config pc;
+        pc.chunk_size = p.get_size("chunk");
+        pc.base = p.get_uint("base");
+        pc.size = p.get_size("size");
+        pc.name = p.get_string("name");
+        if (pc.name.empty()) pc.name = "pool" + std::to_string(i);
+        for (const auto& o : phys.pools)
+            if (o.name == pc.name) p.fail("name", "two pools named '" + pc.name + "'");
+        if (pc.chunk_size < gran || (pc.chunk_size & (pc.chunk_size - 1)))
+            p.fail("chunk", "must be a power of two of at least the granule (" + core::size_name(gran) + ")");
+        if (pc.base % pc.chunk_size) p.fail("base", "must be aligned to the chunk size");
+        if (pc.size == 0 || pc.size % pc.chunk_size) p.fail("size", "must be a non-zero multiple of the chunk size");
+        if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
+        phys.pools.push_back(pc);
+    }
+    if (!phys.pools.empty()) return;   // [[vcm.pool]] replaces the default pools
+    const uint64_t base = vc.get_uint("pool_base"), size = vc.get_size("pool_size");
+    if (size == 0) vc.fail("pool_size", "give [[vcm.pool]] tables or pool_base and pool_size");
+    if (!env.is_memory(base, size)) vc.fail("pool_base", "the pool region must lie inside a [[dram]]");
+    if (base % gran || size % gran) vc.fail("pool_base", "pool_base and pool_size must be multiples of the granule");
+    phys.pools = vcm::default_phys_config(phys.tg, base, size).pools;
+    for (auto& pc : phys.pools) pc.name = core::size_name(pc.chunk_size);   // "2MiB", ...
+}
+
+// A buffer's `pools` list as a memtype of the allocator (0 = every pool, in priority order).
+unsigned memtype_of(const config_view& b, const std::vector<std::string>& pools, vcm::phys_allocator_config& phys) {
+    if (pools.empty()) return 0;
+    std::vector<unsigned> list;
+    for (const auto& pn : pools) {
+        unsigned k = 0;
+        while (k < phys.pools.size() && phys.pools[k].name != pn) ++k;
+        if (k == phys.pools.size()) {
+            std::string known;
+            for (const auto& pc : phys.pools) known += (known.empty() ? "" : ", ") + pc.name;
+            b.fail("pools", "no pool named '" + pn + "' (pools: " + known + ")");
+        }
+        if (std::find(list.begin(), list.end(), k) != list.end()) b.fail("pools", "'" + pn + "' listed twice");
+        list.push_back(k);
+    }
+    if (phys.memtypes.empty()) {   // memtype 0 stays "every pool, in priority order"
+        std::vector<unsigned> all;
+        for (unsigned k = 0; k < phys.pools.size(); ++k) all.push_back(k);
+        phys.memtypes.push_back(all);
+    }
+    phys.memtypes.push_back(list);
+    return static_cast<unsigned>(phys.memtypes.size() - 1);
+}
+
+vcm::cache_policy cache_policy_of(const std::string& name) {
+    return name == "write_back_nwa"  ? vcm::cache_policy::write_back_nwa
+           : name == "write_through" ? vcm::cache_policy::write_through
+           : name == "non_cacheable" ? vcm::cache_policy::non_cacheable
+                                     : vcm::cache_policy::write_back;
+}
+
+}  // namespace
+
 void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
     const config_view vc = root.table("vcm");
     if (vc.count("buffer") == 0) return;
@@ -38,34 +102,7 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
     cfg.phys.contig_size = vc.get_size("contig_size");
     if (cfg.phys.contig_size && !env.is_memory(cfg.phys.contig_base, cfg.phys.contig_size))
         vc.fail("contig_base", "the contiguous region must lie inside a [[dram]]");
-    for (size_t i = 0; i < vc.count("pool"); ++i) {
-        const config_view p = vc.at("pool", i);
-        vcm::phys_pool_config pc;
-        pc.chunk_size = p.get_size("chunk");
-        pc.base = p.get_uint("base");
-        pc.size = p.get_size("size");
-        pc.name = p.get_string("name");
-        if (pc.name.empty()) pc.name = "pool" + std::to_string(i);
-        for (const auto& o : cfg.phys.pools)
-            if (o.name == pc.name) p.fail("name", "two pools named '" + pc.name + "'");
-        const uint64_t g = 1ULL << mmu::granule_shift(cfg.phys.tg);
-        if (pc.chunk_size < g || (pc.chunk_size & (pc.chunk_size - 1)))
-            p.fail("chunk", "must be a power of two of at least the granule (" + core::size_name(g) + ")");
-        if (pc.base % pc.chunk_size) p.fail("base", "must be aligned to the chunk size");
-        if (pc.size == 0 || pc.size % pc.chunk_size) p.fail("size", "must be a non-zero multiple of the chunk size");
-        if (!env.is_memory(pc.base, pc.size)) p.fail("base", "the pool must lie inside a [[dram]]");
-        cfg.phys.pools.push_back(pc);
-    }
-    if (cfg.phys.pools.empty()) {   // the granule's mapping sizes over [pool_base, +pool_size)
-        const uint64_t base = vc.get_uint("pool_base"), size = vc.get_size("pool_size");
-        if (size == 0) vc.fail("pool_size", "give [[vcm.pool]] tables or pool_base and pool_size");
-        if (!env.is_memory(base, size)) vc.fail("pool_base", "the pool region must lie inside a [[dram]]");
-        const uint64_t g = 1ULL << mmu::granule_shift(cfg.phys.tg);
-        if (base % g || size % g) vc.fail("pool_base", "pool_base and pool_size must be multiples of the granule");
-        const vcm::phys_allocator_config d = vcm::default_phys_config(cfg.phys.tg, base, size);
-        cfg.phys.pools = d.pools;
-        for (auto& pc : cfg.phys.pools) pc.name = core::size_name(pc.chunk_size);   // "2MiB", ...
-    }   // else [[vcm.pool]] replaces the default pools (pool_base/pool_size are not used)
+    parse_pools(vc, env, cfg.phys);
     if (!cfg.smmu.empty()) {
         const device_ref* sm = env.find_device(cfg.smmu);
         if (!sm || sm->kind != "smmu") vc.fail("smmu", "no [[smmu]] named '" + cfg.smmu + "'");
@@ -83,42 +120,17 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
         bs.contiguous = b.get_bool("contiguous");
         bs.devices = b.get_string_list("devices");
         if (bs.devices.empty()) b.fail("devices", "a buffer needs at least one device");
-        for (size_t k = 0; k < bs.devices.size(); ++k)
-            if (std::find(bs.devices.begin(), bs.devices.begin() + static_cast<long>(k), bs.devices[k]) !=
-                bs.devices.begin() + static_cast<long>(k))
-                b.fail("devices", "'" + bs.devices[k] + "' is listed twice");
+        for (auto k = bs.devices.begin(); k != bs.devices.end(); ++k)
+            if (std::find(bs.devices.begin(), k, *k) != k) b.fail("devices", "'" + *k + "' is listed twice");
         bs.read_only = b.get_string_list("read_only");
         for (const auto& r : bs.read_only)
             if (std::find(bs.devices.begin(), bs.devices.end(), r) == bs.devices.end() && r != "cpu")
                 b.fail("read_only", "'" + r + "' is not one of the buffer's devices (or cpu)");
-        const std::string cache = b.get_string("cache");
-        bs.cache = cache == "write_back_nwa"  ? vcm::cache_policy::write_back_nwa
-                   : cache == "write_through" ? vcm::cache_policy::write_through
-                   : cache == "non_cacheable" ? vcm::cache_policy::non_cacheable
-                                              : vcm::cache_policy::write_back;
+        bs.cache = cache_policy_of(b.get_string("cache"));
         const std::vector<std::string> pools = b.get_string_list("pools");
-        if (!pools.empty()) {
-            if (bs.contiguous) b.fail("pools", "a contiguous buffer comes from the contiguous region, not from pools");
-            std::vector<unsigned> list;
-            for (const auto& pn : pools) {
-                unsigned k = 0;
-                while (k < cfg.phys.pools.size() && cfg.phys.pools[k].name != pn) ++k;
-                if (k == cfg.phys.pools.size()) {
-                    std::string known;
-                    for (const auto& pc : cfg.phys.pools) known += (known.empty() ? "" : ", ") + pc.name;
-                    b.fail("pools", "no pool named '" + pn + "' (pools: " + known + ")");
-                }
-                if (std::find(list.begin(), list.end(), k) != list.end()) b.fail("pools", "'" + pn + "' listed twice");
-                list.push_back(k);
-            }
-            if (cfg.phys.memtypes.empty()) {   // memtype 0 stays "every pool, in priority order"
-                std::vector<unsigned> all;
-                for (unsigned k = 0; k < cfg.phys.pools.size(); ++k) all.push_back(k);
-                cfg.phys.memtypes.push_back(all);
-            }
-            bs.memtype = static_cast<unsigned>(cfg.phys.memtypes.size());
-            cfg.phys.memtypes.push_back(list);
-        }
+        if (!pools.empty() && bs.contiguous)
+            b.fail("pools", "a contiguous buffer comes from the contiguous region, not from pools");
+        bs.memtype = memtype_of(b, pools, cfg.phys);
         for (const auto& dn : bs.devices) {
             bool known = false;
             for (const auto& d : cfg.devices) known = known || d.name == dn;
@@ -127,15 +139,10 @@ void scenario::parse_vcm(const config_view& root, const scenario_env& env) {
                 b.fail("devices", "'" + dn + "' is not a bus master (dma, display, traffic)");
             vcm_device_setup ds;
             ds.name = dn;
-            for (size_t k = 0; k < root.count(d->kind); ++k) {
-                const config_view mv = root.at(d->kind, k);
-                if (mv.get_string("name") != dn) continue;
-                const std::string sm = mv.get_string("smmu");
-                if (!sm.empty() && sm != cfg.smmu)
-                    b.fail("devices", "'" + dn + "' is behind '" + sm + "', not the [vcm] smmu '" + cfg.smmu + "'");
-                ds.translated = !sm.empty();
-                ds.sid = static_cast<uint32_t>(mv.get_uint("stream_id"));
-            }
+            ds.translated = !d->smmu.empty();
+            ds.sid = d->stream_id;
+            if (ds.translated && d->smmu != cfg.smmu)
+                b.fail("devices", "'" + dn + "' is behind '" + d->smmu + "', not the [vcm] smmu '" + cfg.smmu + "'");
             if (!ds.translated && !bs.contiguous)
                 b.fail("contiguous", "'" + dn + "' addresses memory physically (one-to-one VCM): the buffer must be contiguous");
             if (!ds.translated && !cfg.phys.contig_size)
