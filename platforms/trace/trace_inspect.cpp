@@ -86,6 +86,7 @@ trace_summary summarize(const std::string& path, const inspect_options& o) {
     std::map<int, uint64_t> wc_hit_level;
     json first_faults = json::array();
     uint64_t n_in = 0, t_first = UINT64_MAX, t_last = 0, faults = 0, invals = 0, walk_reads = 0;
+    uint64_t events_written = 0, events_dropped = 0;
     const uint64_t page_bytes = o.page_bytes ? o.page_bytes : 4096;
     std::vector<char> comp_ok;
     trace_record r;
@@ -155,8 +156,14 @@ trace_summary summarize(const std::string& path, const inspect_options& o) {
             ++invals;
             ++inval_scopes[outcome_name(r.outcome)];
             break;
-        case trace_type::fill: ++w.fills; break;
-        case trace_type::evict: ++w.evictions; break;
+        case trace_type::fill:
+        case trace_type::evict: {
+            const bool fill = r.type == static_cast<uint8_t>(trace_type::fill);
+            ++(fill ? w.fills : w.evictions);
+            const bool evtq = r.comp < m.comp_kinds.size() && m.comp_kinds[r.comp] == "event_queue";
+            if (evtq) ++(fill ? events_written : events_dropped);   // event records: written / dropped
+            break;
+        }
         default: break;
         }
     }
@@ -235,6 +242,7 @@ trace_summary summarize(const std::string& path, const inspect_options& o) {
     j["walk_cache"] = {{"walks", all_walks.size()}, {"walk_reads", walk_reads}, {"deepest_hit_level", wc}};
     j["faults"] = {{"total", faults}, {"by_kind", fault_kinds}, {"first", first_faults}};
     j["invalidations"] = {{"total", invals}, {"by_scope", inval_scopes}};
+    j["event_records"] = {{"written", events_written}, {"dropped", events_dropped}};
     return s;
 }
 
@@ -304,6 +312,8 @@ void print_text(const trace_summary& s, const inspect_options& o, std::ostream& 
     out << "   descriptor reads " << group(j["walk_cache"]["walk_reads"]) << "\n";
     out << "faults " << group(j["faults"]["total"]);
     for (const auto& [k, v] : j["faults"]["by_kind"].items()) out << "  " << k << " " << group(v);
+    out << "\nevent records " << group(j["event_records"]["written"]) << " written, "
+        << group(j["event_records"]["dropped"]) << " dropped (SMMU event queues)";
     out << "\ninvalidations " << group(j["invalidations"]["total"]);
     for (const auto& [k, v] : j["invalidations"]["by_scope"].items()) out << "  " << k << " " << group(v);
     out << "\n";

@@ -31,6 +31,10 @@ TEST_CASE("trace inspect on camera-to-display matches the stats, stream by strea
     const auto stats = nlohmann::json::parse(read_file(out + "/stats.json"))["stats"];
     auto stat = [&](const std::string& n) { return stats[n]["value"].get<uint64_t>(); };
     const auto& rows = t["rows"];
+    // The camera's late write: one fault, one event record, as the stats count them.
+    CHECK(t["faults"]["total"].get<uint64_t>() == 1);
+    CHECK(t["event_records"]["written"].get<uint64_t>() == stat("top.smmu0.events"));
+    CHECK(t["event_records"]["dropped"].get<uint64_t>() == stat("top.smmu0.events_dropped"));
     for (uint64_t sid : {1, 2}) {
         INFO("StreamID " << sid);
         const std::string p = "top.smmu0.sid" + std::to_string(sid) + ".";
