@@ -37,6 +37,9 @@ void register_model_params(param_registry& reg) {
     reg.add(make_param("dram[].bandwidth", pt::bandwidth, "\"12.8GB/s\"", "bytes/s",
                        "channel bandwidth shared by all masters (0 = unlimited)", 0.0, 1e13));
     reg.add(make_param("dram[].dmi", pt::boolean, "true", "", "grant DMI to initiators that ask"));
+    reg.add(make_param("dram[].host_memory_limit", pt::size, "\"16GiB\"", "bytes",
+                       "host memory the sparse backing store may use (0 = unlimited); past it, writes "
+                       "to untouched pages get an error response instead of exhausting the host"));
 
     // [[smmu]]: the SMMUv3 model and the memory its driver (the scenario's smmu_* steps) uses.
     reg.add(required(make_param("smmu[].name", pt::string, "", "", "instance name (unique)")));
@@ -142,6 +145,7 @@ memory::dram_config bind_dram(const config_view& v) {
     c.latency_cycles = v.get_uint("latency");
     c.bandwidth = v.get_bandwidth("bandwidth");
     c.dmi = v.get_bool("dmi");
+    c.host_memory_limit = v.get_size("host_memory_limit");
     return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/core/format.h"
+
 namespace vcmsim::memory {
 
 namespace {
@@ -31,6 +33,12 @@ dram::dram(const sc_core::sc_module_name& name, const dram_config& cfg)
       m_bytes_written(m_stats.add_counter("bytes_written", "bytes written by transactions (not DMI accesses)", "bytes")),
       m_errors(m_stats.add_counter("errors", "transactions answered with an error response")),
       m_dmi_grants(m_stats.add_counter("dmi_grants", "DMI requests granted")) {
+    if (cfg.host_memory_limit) {   // whole pages, at least one
+        m_store.set_page_limit(std::max<uint64_t>(1, cfg.host_memory_limit / sparse_memory::host_page_size));
+        m_limit_msg = "host memory limit reached: the backing store holds host_memory_limit = " +
+                      core::size_name(m_store.page_limit() * sparse_memory::host_page_size) +
+                      " of touched pages (raise host_memory_limit of this [[dram]])";
+    }
     m_stats.add_value("busy_ps", "channel occupancy booked", "ps",
                       [this] { return static_cast<double>(m_channel.busy_ps()); });
     m_stats.add_value("queue_wait_ps", "queueing delay imposed by the busy channel", "ps",
@@ -72,17 +80,15 @@ void dram::error(tlm::tlm_generic_payload& trans, tlm::tlm_response_status statu
     }
 }
 
-void dram::move_data(tlm::tlm_generic_payload& trans, uint64_t off, uint64_t len) {
+bool dram::move_data(tlm::tlm_generic_payload& trans, uint64_t off, uint64_t len) {
     uint8_t* data = trans.get_data_ptr();
     const uint8_t* be = trans.get_byte_enable_ptr();
     const unsigned be_len = trans.get_byte_enable_length();
     const bool is_read = trans.is_read();
     if (!be || be_len == 0) {
-        if (is_read)
-            m_store.read(off, data, len);
-        else
-            m_store.write(off, data, len);
-        return;
+        if (!is_read) return m_store.write(off, data, len);
+        m_store.read(off, data, len);
+        return true;
     }
     // Byte enables: move each run of enabled bytes in one call.
     uint64_t i = 0;
@@ -95,10 +101,11 @@ void dram::move_data(tlm::tlm_generic_payload& trans, uint64_t off, uint64_t len
         while (j < len && be[j % be_len] != TLM_BYTE_DISABLED) ++j;
         if (is_read)
             m_store.read(off + i, data + i, j - i);
-        else
-            m_store.write(off + i, data + i, j - i);
+        else if (!m_store.write(off + i, data + i, j - i))
+            return false;
         i = j;
     }
+    return true;
 }
 
 void dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -119,7 +126,10 @@ void dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
         return;
     }
 
-    move_data(trans, off, len);
+    if (!move_data(trans, off, len)) {
+        error(trans, tlm::TLM_GENERIC_ERROR_RESPONSE, m_limit_msg.c_str());
+        return;
+    }
     if (cmd == tlm::TLM_READ_COMMAND) {
         ++m_reads;
         m_bytes_read += len;
@@ -151,7 +161,10 @@ unsigned dram::transport_dbg(tlm::tlm_generic_payload& trans) {
         return 0;
     }
     const uint64_t len = std::min<uint64_t>(trans.get_data_length(), m_cfg.size - off);
-    move_data(trans, off, len);
+    if (!move_data(trans, off, len)) {   // the host memory limit: nothing reliable was moved
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return 0;
+    }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return static_cast<unsigned>(len);
 }
@@ -174,7 +187,15 @@ bool dram::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi
     }
     const uint64_t page_last = std::min(page_base + (sparse_memory::host_page_size - 1),
                                         m_cfg.size - 1);
-    dmi.set_dmi_ptr(m_store.host_page(off, true));
+    uint8_t* page = m_store.host_page(off, true);
+    if (!page) {   // host memory limit: no pointer for this page (b_transport reports the error)
+        dmi.set_dmi_ptr(nullptr);
+        dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_NONE);
+        dmi.set_start_address(page_base);
+        dmi.set_end_address(page_last);
+        return false;
+    }
+    dmi.set_dmi_ptr(page);
     dmi.set_start_address(page_base);
     dmi.set_end_address(page_last);
     dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_READ_WRITE);

@@ -10,6 +10,8 @@
 //   latency_cycles  access latency in controller cycles              default 40 (25 ns)
 //   bandwidth       channel bytes per second; 0 = unlimited          default 12.8 GB/s
 //   dmi             grant DMI                                        default true
+//   host_memory_limit  bytes of host memory the backing store may use; default 16 GiB
+//                   0 = unlimited (a guest writing all over a huge DRAM gets errors, not OOM)
 //
 // Timing (b_transport), all in integer picoseconds:
 //   t        = sc_time_stamp() + delay                 (arrival time of the request)
@@ -27,6 +29,8 @@
 //                                         supported; a streaming width of 0 is invalid too)
 //   command other than read / write       TLM_COMMAND_ERROR_RESPONSE
 //   byte enables                          supported (a byte is skipped when its enable is 0x00)
+//   a write needing a host page past      TLM_GENERIC_ERROR_RESPONSE (the bytes before the
+//     host_memory_limit                   first missing page are written)
 //   Every error is counted in `errors` and logged as a warning.
 //
 // transport_dbg: no timing, no stats, clipped to size; returns the bytes moved (byte enables
@@ -35,7 +39,8 @@
 // DMI: get_direct_mem_ptr grants read/write access to the one 64 KiB host page holding the
 // address (allocating it), range inclusive at the end and clipped to size, read and write
 // latency = latency_cycles * period. DMI accesses skip the bandwidth booking (the initiator
-// only adds the latency). Denied when dmi is false or the address is out of range.
+// only adds the latency). Denied when dmi is false, the address is out of range, or the page is
+// absent and host_memory_limit is reached (for that page only).
 // clear() empties the store and invalidates all DMI first.
 //
 // Stats (prefix name()): reads, writes, bytes_read, bytes_written, errors, dmi_grants,
@@ -43,6 +48,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <systemc>
 #include <tlm>
@@ -61,6 +67,7 @@ struct dram_config {
     uint64_t latency_cycles = 40;          // access latency, in controller cycles
     uint64_t bandwidth = 12800000000ULL;   // bytes per second (channel occupancy); 0 = unlimited
     bool dmi = true;                       // grant DMI
+    uint64_t host_memory_limit = 16ULL << 30;   // host bytes for the backing store; 0 = unlimited
 };
 
 class dram : public sc_core::sc_module {
@@ -88,7 +95,8 @@ private:
 
     // Moves len bytes at off for a checked payload (range and command already validated);
     // honours byte enables.
-    void move_data(tlm::tlm_generic_payload& trans, uint64_t off, uint64_t len);
+    std::string m_limit_msg;   // the error of a write past host_memory_limit
+    bool move_data(tlm::tlm_generic_payload& trans, uint64_t off, uint64_t len);   // false: host limit
     void error(tlm::tlm_generic_payload& trans, tlm::tlm_response_status status,
                const char* what);
 

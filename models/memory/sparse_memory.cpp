@@ -18,6 +18,7 @@ bool all_zero(const uint8_t* p, uint64_t n) {
 sparse_memory::sparse_memory(uint64_t size) : m_size(size) {}
 
 uint8_t* sparse_memory::allocate(uint64_t index) {
+    if (m_page_limit && m_pages.size() >= m_page_limit) return nullptr;
     auto& slot = m_pages[index];
     if (!slot) slot.reset(new uint8_t[host_page_size]());   // zero-filled
     m_last_index = index;
@@ -39,31 +40,33 @@ void sparse_memory::read(uint64_t off, uint8_t* dst, uint64_t len) const {
     }
 }
 
-void sparse_memory::write(uint64_t off, const uint8_t* src, uint64_t len) {
+bool sparse_memory::write(uint64_t off, const uint8_t* src, uint64_t len) {
     while (len) {
         const uint64_t in_page = off & page_mask;
         const uint64_t n = std::min(len, host_page_size - in_page);
         const uint64_t index = off >> host_page_shift;
         uint8_t* page = find(index);
-        if (!page && !all_zero(src, n)) page = allocate(index);
+        if (!page && !all_zero(src, n) && !(page = allocate(index))) return false;
         if (page) std::memcpy(page + in_page, src, n);
         off += n;
         src += n;
         len -= n;
     }
+    return true;
 }
 
-void sparse_memory::fill(uint64_t off, uint8_t value, uint64_t len) {
+bool sparse_memory::fill(uint64_t off, uint8_t value, uint64_t len) {
     while (len) {
         const uint64_t in_page = off & page_mask;
         const uint64_t n = std::min(len, host_page_size - in_page);
         const uint64_t index = off >> host_page_shift;
         uint8_t* page = find(index);
-        if (!page && value) page = allocate(index);
+        if (!page && value && !(page = allocate(index))) return false;
         if (page) std::memset(page + in_page, value, n);
         off += n;
         len -= n;
     }
+    return true;
 }
 
 uint8_t* sparse_memory::host_page(uint64_t off, bool allocate_if_absent) {

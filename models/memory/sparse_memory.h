@@ -10,6 +10,8 @@
 // - host_page(off, true) always allocates (DMI needs a real pointer). Pages are never moved or
 //   freed except by clear(), so pointers handed out stay valid until then.
 // - Range checks are the caller's job: read/write require off + len <= size().
+// - A page limit (set_page_limit) caps the host memory: past it, a write that needs a new page
+//   stops there and returns false, and host_page(off, true) returns nullptr.
 //
 // Plain C++ (no SystemC), not thread-safe.
 #pragma once
@@ -38,10 +40,13 @@ public:
 
     // Copy len bytes at off into dst; untouched bytes read as zero. Spans pages.
     void read(uint64_t off, uint8_t* dst, uint64_t len) const;
-    // Copy len bytes from src to off. Spans pages.
-    void write(uint64_t off, const uint8_t* src, uint64_t len);
+    // Copy len bytes from src to off. Spans pages. false: the page limit stopped it part way.
+    bool write(uint64_t off, const uint8_t* src, uint64_t len);
     // Set len bytes at off to value (no allocation when value is 0 and the page is absent).
-    void fill(uint64_t off, uint8_t value, uint64_t len);
+    bool fill(uint64_t off, uint8_t value, uint64_t len);
+    // At most `pages` host pages (0 = no limit).
+    void set_page_limit(uint64_t pages) { m_page_limit = pages; }
+    uint64_t page_limit() const { return m_page_limit; }
 
     // Start of the host page holding off (its page-aligned offset is off & ~(host_page_size-1)).
     // Absent page: allocated (zero-filled) when allocate, else nullptr.
@@ -67,6 +72,7 @@ private:
     uint8_t* allocate(uint64_t index);
 
     uint64_t m_size;
+    uint64_t m_page_limit = 0;
     std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> m_pages;
     mutable uint64_t m_last_index = UINT64_MAX;   // never a valid index (max index is 2^48-1)
     mutable uint8_t* m_last_page = nullptr;

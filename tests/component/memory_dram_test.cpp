@@ -240,3 +240,39 @@ TEST_CASE("dram: DMI grants the one host page holding the address", "[memory]") 
     fw(mem2).b_transport(w.gp, d);
     CHECK_FALSE(w.gp.is_dmi_allowed());
 }
+
+TEST_CASE("dram: past host_memory_limit a write to a new page is an error, never an allocation", "[memory]") {
+    test::allow_sc_warnings();
+    dram_config cfg;
+    cfg.size = 1ULL << 36;                      // 64 GiB of simulated memory
+    cfg.host_memory_limit = 2 * memory::sparse_memory::host_page_size;   // two host pages
+    dram mem("mem_cap", cfg);
+    txn w0(tlm::TLM_WRITE_COMMAND, 0x0, 64, 0x11);
+    txn w1(tlm::TLM_WRITE_COMMAND, 0x100000, 64, 0x22);
+    txn w2(tlm::TLM_WRITE_COMMAND, 0x200000, 64, 0x33);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    fw(mem).b_transport(w0.gp, d);
+    fw(mem).b_transport(w1.gp, d);
+    CHECK(w1.gp.get_response_status() == tlm::TLM_OK_RESPONSE);
+    const double errors0 = stat("mem_cap.errors");
+    fw(mem).b_transport(w2.gp, d);
+    CHECK(w2.gp.get_response_status() == tlm::TLM_GENERIC_ERROR_RESPONSE);
+    CHECK(stat("mem_cap.errors") == errors0 + 1);
+    CHECK(mem.store().pages_allocated() == 2);
+    // Reads of untouched memory still work (zeros), and so do writes to the existing pages.
+    txn r(tlm::TLM_READ_COMMAND, 0x300000, 8, 0xEE);
+    fw(mem).b_transport(r.gp, d);
+    CHECK(r.gp.get_response_status() == tlm::TLM_OK_RESPONSE);
+    CHECK(r.buf == std::vector<uint8_t>(8, 0));
+    txn w3(tlm::TLM_WRITE_COMMAND, 0x40, 8, 0x44);
+    fw(mem).b_transport(w3.gp, d);
+    CHECK(w3.gp.get_response_status() == tlm::TLM_OK_RESPONSE);
+    // No DMI pointer for a page that cannot be allocated; debug writes fail too.
+    tlm::tlm_dmi dmi;
+    txn q(tlm::TLM_READ_COMMAND, 0x400000, 4);
+    CHECK_FALSE(fw(mem).get_direct_mem_ptr(q.gp, dmi));
+    CHECK(dmi.get_dmi_ptr() == nullptr);
+    txn dbg(tlm::TLM_WRITE_COMMAND, 0x500000, 8, 0x55);
+    CHECK(fw(mem).transport_dbg(dbg.gp) == 0);
+    CHECK(dbg.gp.get_response_status() == tlm::TLM_GENERIC_ERROR_RESPONSE);
+}

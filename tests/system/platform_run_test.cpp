@@ -65,6 +65,20 @@ TEST_CASE("a 64 GiB sparse DRAM with 4 MiB touched stays under 100 MiB of host m
     fs::remove_all(out);
 }
 
+TEST_CASE("past host_memory_limit the guest's writes fail with a clear message, the host stays small", "[platform][memory]") {
+    const std::string out = make_temp_dir("sparse_cap");
+    // The same 64 GiB DRAM and 4 MiB of writes, with room for 1 MiB of host pages only.
+    auto r = run_vcmsim("run " + source_path("tests/configs/sparse64g.toml") + " -q -o " + out +
+                        " -C 'dram[0].host_memory_limit=\"1MiB\"'");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);   // a check failed; no crash, no allocation past the limit
+    auto j = load_json(out + "/stats.json");
+    CHECK(j["stats"]["top.dram0.host_pages"]["value"] == 16);
+    CHECK(j["stats"]["top.dram0.errors"]["value"].get<double>() >= 1);
+    CHECK(read_file(out + "/run.log").find("host memory limit reached") != std::string::npos);
+    fs::remove_all(out);
+}
+
 TEST_CASE("a scenario that can never finish fails its checks instead of hanging", "[platform]") {
     auto r = run_vcmsim("run " + source_path("tests/configs/wait_forever.toml") + " -q");
     INFO(r.out << r.err);

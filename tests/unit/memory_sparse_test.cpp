@@ -136,3 +136,29 @@ TEST_CASE("sparse_memory: a store of 2^64 - 1 bytes works at the top", "[memory]
     CHECK(m.contains(~0ULL - 4, 4));
     CHECK_FALSE(m.contains(~0ULL - 4, 5));
 }
+
+TEST_CASE("sparse_memory: a page limit stops new pages, never the ones already there", "[memory]") {
+    sparse_memory m(1ULL << 40);
+    m.set_page_limit(2);
+    const auto a = pattern(16, 1);
+    CHECK(m.write(0, a.data(), a.size()));
+    CHECK(m.write(5 * page, a.data(), a.size()));
+    CHECK(m.pages_allocated() == 2);
+    CHECK_FALSE(m.write(9 * page, a.data(), a.size()));          // a third page: refused
+    CHECK(m.pages_allocated() == 2);
+    CHECK(m.write(5 * page + 100, a.data(), a.size()));          // existing pages still take writes
+    const std::vector<uint8_t> zeros(64, 0);
+    CHECK(m.write(20 * page, zeros.data(), zeros.size()));       // zeros need no page
+    CHECK_FALSE(m.fill(30 * page, 0x5A, 8));
+    CHECK(m.fill(30 * page, 0, 8));
+    CHECK(m.host_page(40 * page, true) == nullptr);
+    CHECK(m.host_page(5 * page, true) != nullptr);
+    // A write spanning an allocated page into a new one stops at the boundary.
+    const auto b = pattern(32, 9);
+    CHECK_FALSE(m.write(page - 16, b.data(), b.size()));
+    std::vector<uint8_t> back(16);
+    m.read(page - 16, back.data(), 16);
+    CHECK(std::memcmp(back.data(), b.data(), 16) == 0);
+    m.set_page_limit(0);
+    CHECK(m.write(9 * page, a.data(), a.size()));
+}
