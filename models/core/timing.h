@@ -19,7 +19,16 @@ namespace vcmsim::core {
 
 using ps_t = uint64_t;
 
-inline sc_core::sc_time ps_to_time(ps_t ps) { return sc_core::sc_time::from_value(ps); }
+// sc_time::from_value() is an out-of-line library call that also writes a kernel global each
+// time; on the hot path (every b_transport delay) times below 2^52 ps (75 minutes) are built
+// inline, exactly (1 ps x ps in double is exact there), from one picosecond.
+inline sc_core::sc_time ps_to_time(ps_t ps) {
+    static const sc_core::sc_time one_ps = sc_core::sc_time::from_value(1);
+    if (ps >= (ps_t(1) << 52)) return sc_core::sc_time::from_value(ps);
+    sc_core::sc_time t(one_ps);
+    t *= static_cast<double>(ps);
+    return t;
+}
 inline ps_t time_to_ps(const sc_core::sc_time& t) { return t.value(); }
 // Current simulated time plus a b_transport delay offset, in ps.
 inline ps_t now_ps(const sc_core::sc_time& offset = sc_core::SC_ZERO_TIME) {

@@ -40,3 +40,11 @@ TEST_CASE("addr_range: inclusive end, containment and overlap", "[core]") {
     CHECK(top.last() == ~0ULL);
     CHECK(top.contains(~0ULL, 1));
 }
+
+TEST_CASE("timing: ps_to_time is exact on its inline path and beyond it", "[core][timing]") {
+    using vcmsim::core::ps_t;
+    for (const ps_t ps : {ps_t(0), ps_t(1), ps_t(625), ps_t(25000), ps_t(1000000007), ps_t(123456789012345),
+                          (ps_t(1) << 52) - 1, ps_t(1) << 52, (ps_t(1) << 52) + 1, (ps_t(1) << 62) + 3})
+        CHECK(vcmsim::core::ps_to_time(ps).value() == ps);
+    CHECK(vcmsim::core::time_to_ps(vcmsim::core::ps_to_time(5000) + vcmsim::core::ps_to_time(625)) == 5625);
+}
