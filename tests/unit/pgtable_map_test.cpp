@@ -13,32 +13,7 @@ using test::word_memory;
 
 namespace {
 
-struct fixture {
-    word_memory mem;
-    table_allocator alloc;
-    page_table_builder b;
-    explicit fixture(granule g, unsigned tsz = 16, unsigned oas = 48, unsigned max_live = ~0u)
-        : alloc(0x10000000, max_live), b(mem, alloc, pt_format{g, tsz, oas, false}) {
-        REQUIRE(b.init());
-    }
-    uint64_t desc(uint64_t va, int level) {
-        uint64_t pa = 0;
-        REQUIRE(b.entry_address(va, level, pa, false));
-        return mem.read64(pa);
-    }
-    void expect(uint64_t va, uint64_t pa, unsigned shift) {
-        uint64_t got = 0;
-        unsigned s = 0;
-        REQUIRE(b.lookup(va, got, s));
-        CHECK(got == pa);
-        CHECK(s == shift);
-    }
-    bool mapped(uint64_t va) {
-        uint64_t pa;
-        unsigned s;
-        return b.lookup(va, pa, s);
-    }
-};
+using fixture = test::builder_fixture;
 
 const map_attrs rw{};
 const mmu::leaf_attrs la = to_leaf_attrs(rw);

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "models/mmu/walker.h"
 #include "vcm/pgtable/page_table_builder.h"
 
@@ -82,5 +84,33 @@ inline std::map<uint64_t, uint64_t> live_contents(word_memory& mem, const table_
         }
     return out;
 }
+
+// A builder over a word_memory and a table_allocator, with descriptor and lookup helpers.
+struct builder_fixture {
+    word_memory mem;
+    table_allocator alloc;
+    vcm::page_table_builder b;
+    explicit builder_fixture(mmu::granule g, unsigned tsz = 16, unsigned oas = 48, unsigned max_live = ~0u)
+        : alloc(0x10000000, max_live), b(mem, alloc, vcm::pt_format{g, tsz, oas, false}) {
+        REQUIRE(b.init());
+    }
+    uint64_t desc(uint64_t va, int level) {   // the descriptor of va at level
+        uint64_t pa = 0;
+        REQUIRE(b.entry_address(va, level, pa, false));
+        return mem.read64(pa);
+    }
+    void expect(uint64_t va, uint64_t pa, unsigned shift) {   // va maps to pa with this page size
+        uint64_t got = 0;
+        unsigned s = 0;
+        REQUIRE(b.lookup(va, got, s));
+        CHECK(got == pa);
+        CHECK(s == shift);
+    }
+    bool mapped(uint64_t va) {
+        uint64_t pa;
+        unsigned s;
+        return b.lookup(va, pa, s);
+    }
+};
 
 }  // namespace vcmsim::test

@@ -14,29 +14,7 @@ using ranges = std::vector<std::pair<uint64_t, uint64_t>>;
 
 namespace {
 
-struct fixture {
-    word_memory mem;
-    table_allocator alloc;
-    page_table_builder b;
-    explicit fixture(granule g) : b(mem, alloc, pt_format{g, 16, 48, false}) { REQUIRE(b.init()); }
-    uint64_t desc(uint64_t va, int level) {
-        uint64_t pa = 0;
-        REQUIRE(b.entry_address(va, level, pa, false));
-        return mem.read64(pa);
-    }
-    void expect(uint64_t va, uint64_t pa, unsigned shift) {
-        uint64_t got = 0;
-        unsigned s = 0;
-        REQUIRE(b.lookup(va, got, s));
-        CHECK(got == pa);
-        CHECK(s == shift);
-    }
-    bool mapped(uint64_t va) {
-        uint64_t pa;
-        unsigned s;
-        return b.lookup(va, pa, s);
-    }
-};
+using fixture = test::builder_fixture;
 
 const map_attrs rw{};
 const mmu::leaf_attrs la = to_leaf_attrs(rw);
